@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Env } from './config/config';
+import { loadSecrets, type Secrets } from './crypto/keys';
+import { openEmbeddedDatabase, openPostgresDatabase, type Database } from './db/database';
+
+/** The backing services of one process, each on its embedded driver or its production one. */
+export interface Infrastructure {
+  db: Database;
+  redis?: Redis;
+  secrets: Secrets;
+  mode: { database: 'pglite' | 'postgres'; redis: 'redis' | 'in-process' };
+  close(): Promise<void>;
+}
+
+export async function openInfrastructure(env: Env, log: (message: string) => void): Promise<Infrastructure> {
+  const secrets = loadSecrets(env, log);
+  const db = env.DATABASE_URL
+    ? openPostgresDatabase(env.DATABASE_URL, env.DATABASE_POOL_SIZE)
+    : await openEmbeddedDatabase({ dataDir: join(env.DATA_DIR) });
+  const redis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false })
+    : undefined;
+  return {
+    db,
+    redis,
+    secrets,
+    mode: { database: db.driver, redis: redis ? 'redis' : 'in-process' },
+    async close() {
+      await db.close();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
