@@ -6,7 +6,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'artifacts/**', '**/*.generated.*', 'apps/mobile/.expo/**', 'apps/mobile/web-build/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'data/**',
+      'artifacts/**',
+      '**/*.generated.*',
+      'apps/mobile/.expo/**',
+      'apps/mobile/web-build/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

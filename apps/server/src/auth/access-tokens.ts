@@ -41,7 +41,8 @@ export class AccessTokens {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       const role = RoleSchema.safeParse(payload['role']);
-      if (!payload.sub || !role.success) throw new AppError(401, 'UNAUTHENTICATED', 'The access token is invalid');
+      if (!payload.sub || !role.success)
+        throw new AppError(401, 'UNAUTHENTICATED', 'The access token is invalid');
       return { userId: payload.sub, role: role.data };
     } catch (error) {
       if (error instanceof AppError) throw error;

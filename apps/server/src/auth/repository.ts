@@ -6,7 +6,14 @@ import type { AppRole } from '../db/schema';
 export const userRepository = {
   async insertUser(
     tx: Tx,
-    user: { id: string; emailCiphertext: string; emailBlindIndex: string; passwordHash: string; role: AppRole; displayName: string },
+    user: {
+      id: string;
+      emailCiphertext: string;
+      emailBlindIndex: string;
+      passwordHash: string;
+      role: AppRole;
+      displayName: string;
+    },
   ): Promise<void> {
     await tx
       .insertInto('users')
@@ -22,11 +29,23 @@ export const userRepository = {
   },
 
   async insertRole(tx: Tx, userId: string, role: AppRole): Promise<void> {
-    await tx.insertInto('user_roles').values({ user_id: userId, role }).onConflict((c) => c.doNothing()).execute();
+    await tx
+      .insertInto('user_roles')
+      .values({ user_id: userId, role })
+      .onConflict((c) => c.doNothing())
+      .execute();
     if (role === 'student') {
-      await tx.insertInto('students').values({ user_id: userId }).onConflict((c) => c.doNothing()).execute();
+      await tx
+        .insertInto('students')
+        .values({ user_id: userId })
+        .onConflict((c) => c.doNothing())
+        .execute();
     } else if (role === 'teacher') {
-      await tx.insertInto('teachers').values({ user_id: userId }).onConflict((c) => c.doNothing()).execute();
+      await tx
+        .insertInto('teachers')
+        .values({ user_id: userId })
+        .onConflict((c) => c.doNothing())
+        .execute();
     }
   },
 
@@ -50,7 +69,11 @@ export const userRepository = {
         'users.tz',
         'users.created_at',
         'profiles.display_name',
-        sql<AppRole[]>`array(select r.role::text from user_roles r where r.user_id = users.id order by r.role)`.as('roles'),
+        sql<
+          AppRole[]
+        >`array(select r.role::text from user_roles r where r.user_id = users.id order by r.role)`.as(
+          'roles',
+        ),
       ])
       .where('users.id', '=', userId)
       .where('users.deleted_at', 'is', null)
@@ -63,7 +86,11 @@ export const userRepository = {
   },
 
   async updateActiveRole(tx: Tx, userId: string, role: AppRole): Promise<void> {
-    await tx.updateTable('users').set({ active_role: role, updated_at: new Date() }).where('id', '=', userId).execute();
+    await tx
+      .updateTable('users')
+      .set({ active_role: role, updated_at: new Date() })
+      .where('id', '=', userId)
+      .execute();
   },
 };
 

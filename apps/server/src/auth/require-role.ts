@@ -8,6 +8,10 @@ import type { Principal } from './access-tokens';
  */
 export function requireActiveRole(principal: Principal, ...roles: Role[]): void {
   if (!roles.includes(principal.role)) {
-    throw new AppError(403, 'FORBIDDEN', `This needs the ${roles.join(' or ')} role; switch roles in your profile`);
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      `This needs the ${roles.join(' or ')} role; switch roles in your profile`,
+    );
   }
 }

@@ -36,7 +36,12 @@ export function registerAuthRoutes(app: ZodApp, auth: AuthService, options: Auth
 
   app.post('/auth/login', {
     config: publicAuth,
-    schema: { tags: ['auth'], summary: 'Sign in', body: LoginRequest, response: { 200: AuthResponse, ...errors } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign in',
+      body: LoginRequest,
+      response: { 200: AuthResponse, ...errors },
+    },
     handler: (request) => auth.login(request.body),
   });
 

@@ -39,7 +39,8 @@ export class AuthService {
       });
       return { ...tokens, user: await this.me(userId) };
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict('EMAIL_TAKEN', 'An account with this email already exists');
+      if (isUniqueViolation(error))
+        throw conflict('EMAIL_TAKEN', 'An account with this email already exists');
       throw error;
     }
   }
@@ -50,7 +51,9 @@ export class AuthService {
     );
     const passwordOk = await verifyPassword(found?.password_hash, input.password);
     if (!found || !passwordOk) throw new AppError(401, 'INVALID_CREDENTIALS', 'Email or password is wrong');
-    const tokens = await this.db.asSystem((tx) => this.issueTokens(tx, { userId: found.id, role: found.active_role }));
+    const tokens = await this.db.asSystem((tx) =>
+      this.issueTokens(tx, { userId: found.id, role: found.active_role }),
+    );
     return { ...tokens, user: await this.me(found.id) };
   }
 
@@ -60,7 +63,8 @@ export class AuthService {
     if (!parsed) throw invalidRefreshToken();
     const outcome = await this.db.asSystem(async (tx) => {
       const stored = await refreshTokenRepository.findById(tx, parsed.id);
-      if (!stored || !secretMatches(parsed.secret, stored.token_hash)) return { error: invalidRefreshToken() };
+      if (!stored || !secretMatches(parsed.secret, stored.token_hash))
+        return { error: invalidRefreshToken() };
       if (stored.revoked_at || stored.user_deleted_at || stored.expires_at.getTime() <= Date.now()) {
         return { error: invalidRefreshToken() };
       }
@@ -68,10 +72,18 @@ export class AuthService {
         // A spent token came back: someone holds a copy. Revoke every token descended from the same login.
         await refreshTokenRepository.revokeFamily(tx, stored.family_id);
         return {
-          error: new AppError(401, 'REFRESH_TOKEN_REUSED', 'This refresh token was already used; sign in again'),
+          error: new AppError(
+            401,
+            'REFRESH_TOKEN_REUSED',
+            'This refresh token was already used; sign in again',
+          ),
         };
       }
-      const tokens = await this.issueTokens(tx, { userId: stored.user_id, role: stored.active_role }, stored.family_id);
+      const tokens = await this.issueTokens(
+        tx,
+        { userId: stored.user_id, role: stored.active_role },
+        stored.family_id,
+      );
       return { tokens, userId: stored.user_id };
     });
     // The revocation above must commit, so the error is thrown only after the transaction.
@@ -91,7 +103,9 @@ export class AuthService {
   }
 
   async me(userId: string): Promise<User> {
-    const row = await this.db.asUser(userId, (tx) => userRepository.findByIdIncludeProfileAndRoles(tx, userId));
+    const row = await this.db.asUser(userId, (tx) =>
+      userRepository.findByIdIncludeProfileAndRoles(tx, userId),
+    );
     if (!row) throw notFound('User');
     return {
       id: row.id,

@@ -51,13 +51,15 @@ export const envSchema = z
     const s3Vars = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
     if (env.S3_ENDPOINT) {
       for (const name of s3Vars) {
-        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when S3_ENDPOINT is set' });
+        if (!env[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when S3_ENDPOINT is set' });
       }
     }
     if (env.DATABASE_URL) {
       // Production mode: secrets must come from the environment, never from a generated file.
       for (const name of ['JWT_SECRET', 'PII_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY'] as const) {
-        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when DATABASE_URL is set' });
+        if (!env[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when DATABASE_URL is set' });
       }
     }
   });

@@ -40,7 +40,11 @@ export function parsePiiKeyRing(value: string): { keys: Map<string, Buffer>; act
   return { keys, activeKeyId };
 }
 
-function secretsFrom(values: { jwtSecret: string; piiEncryptionKeys: string; blindIndexKey: string }): Secrets {
+function secretsFrom(values: {
+  jwtSecret: string;
+  piiEncryptionKeys: string;
+  blindIndexKey: string;
+}): Secrets {
   const jwtSecret = Buffer.from(values.jwtSecret, 'utf8');
   if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET: must be at least 32 bytes');
   const ring = parsePiiKeyRing(values.piiEncryptionKeys);
@@ -76,7 +80,9 @@ export function loadSecrets(env: Env, log: (message: string) => void): Secrets {
   if (!existsSync(keyFile)) {
     mkdirSync(env.DATA_DIR, { recursive: true });
     writeFileSync(keyFile, JSON.stringify(generateSecretValues(), null, 2), { mode: 0o600, flag: 'wx' });
-    log(`Created a new key file at ${keyFile} (embedded mode). Keep it with the data: without it PII is unreadable.`);
+    log(
+      `Created a new key file at ${keyFile} (embedded mode). Keep it with the data: without it PII is unreadable.`,
+    );
   }
   const parsed = keyFileSchema.safeParse(JSON.parse(readFileSync(keyFile, 'utf8')));
   if (!parsed.success) throw new ConfigError(`${keyFile}: not a valid Rosin key file`);
@@ -85,4 +91,10 @@ export function loadSecrets(env: Env, log: (message: string) => void): Secrets {
     piiEncryptionKeys: env.PII_ENCRYPTION_KEYS ?? parsed.data.piiEncryptionKeys,
     blindIndexKey: env.BLIND_INDEX_KEY ?? parsed.data.blindIndexKey,
   });
+}
+
+/** Throwaway secrets for work that signs and encrypts nothing lasting (rendering the API document, tests). */
+export function randomSecrets(): Secrets {
+  const values = generateSecretValues();
+  return secretsFrom(values);
 }

@@ -18,7 +18,13 @@ export class PiiCipher {
     cipher.setAAD(Buffer.from(rowId, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return ['v1', keyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+    return [
+      'v1',
+      keyId,
+      iv.toString('base64url'),
+      ciphertext.toString('base64url'),
+      tag.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(stored: string, rowId: string): string {
@@ -29,7 +35,9 @@ export class PiiCipher {
     const decipher = createDecipheriv('aes-256-gcm', this.key(keyId), Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(rowId, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 
   /** Deterministic HMAC of the normalised email, so login can find a user without decrypting every row. */

@@ -16,7 +16,8 @@ function isProcessAlive(pid: number): boolean {
 /**
  * PGlite serves one process and has no file lock of its own: two processes on one data directory silently
  * lose writes. This exclusive lock file (O_EXCL, holding our pid) makes the second process fail loudly.
- * A lock left by a process that no longer exists (kill -9) is taken over.
+ * A lock left by a process that no longer exists (kill -9) is taken over; a live holder, even this very
+ * process, is refused.
  */
 export function acquireDataDirLock(lockPath: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -28,7 +29,7 @@ export function acquireDataDirLock(lockPath: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
+      if (Number.isInteger(holder) && isProcessAlive(holder)) {
         throw new DataDirLockedError(
           `The embedded database in ${lockPath.replace(/\/[^/]+$/, '')} is in use by process ${holder}. ` +
             'PGlite serves one process at a time: stop that process, or set DATA_DIR to another directory ' +

@@ -8,9 +8,24 @@ import { TeachingService } from '../teaching/service';
 
 export const DEMO_PASSWORD = 'rosin-demo-2026';
 export const DEMO_ACCOUNTS = [
-  { email: 'teacher@rosin.demo', displayName: 'Clara Schumann (demo teacher)', role: 'teacher' },
-  { email: 'ada@rosin.demo', displayName: 'Ada (demo student, violin)', role: 'student' },
-  { email: 'ben@rosin.demo', displayName: 'Ben (demo student, cello)', role: 'student' },
+  {
+    email: 'teacher@rosin.demo',
+    displayName: 'Clara Schumann (demo teacher)',
+    role: 'teacher',
+    phone: '+49 30 5550101',
+  },
+  {
+    email: 'ada@rosin.demo',
+    displayName: 'Ada (demo student, violin)',
+    role: 'student',
+    phone: '+44 20 5550102',
+  },
+  {
+    email: 'ben@rosin.demo',
+    displayName: 'Ben (demo student, cello)',
+    role: 'student',
+    phone: '+1 212 5550103',
+  },
 ] as const;
 
 const FOCUSES = ['scales', 'etudes', 'repertoire', 'technique', 'sight_reading'] as const;
@@ -21,15 +36,28 @@ const FOCUSES = ['scales', 'etudes', 'repertoire', 'technique', 'sight_reading']
  */
 export async function seedDemoDataIfEmpty(db: Database, secrets: Secrets): Promise<boolean> {
   const { count } = await db.asSystem((tx) =>
-    tx.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow(),
+    tx
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
   );
   if (Number(count) > 0) return false;
 
-  const accessTokens = new AccessTokens(secrets.jwtSecret);
-  const auth = new AuthService(db, new PiiCipher(secrets), accessTokens);
+  const pii = new PiiCipher(secrets);
+  const auth = new AuthService(db, pii, new AccessTokens(secrets.jwtSecret));
   const teaching = new TeachingService(db);
   const [teacher, ada, ben] = await Promise.all(
-    DEMO_ACCOUNTS.map((account) => auth.register({ ...account, password: DEMO_PASSWORD })),
+    DEMO_ACCOUNTS.map(async ({ phone, ...account }) => {
+      const registered = await auth.register({ ...account, password: DEMO_PASSWORD });
+      await db.asUser(registered.user.id, (tx) =>
+        tx
+          .updateTable('users')
+          .set({ phone_ciphertext: pii.encrypt(phone, registered.user.id) })
+          .where('id', '=', registered.user.id)
+          .execute(),
+      );
+      return registered;
+    }),
   );
   if (!teacher || !ada || !ben) throw new Error('demo registration failed');
 

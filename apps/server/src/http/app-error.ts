@@ -14,6 +14,8 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
-export const forbidden = (message = 'You are not allowed to do this') => new AppError(403, 'FORBIDDEN', message);
-export const unauthenticated = (message = 'Sign in to continue') => new AppError(401, 'UNAUTHENTICATED', message);
+export const forbidden = (message = 'You are not allowed to do this') =>
+  new AppError(403, 'FORBIDDEN', message);
+export const unauthenticated = (message = 'Sign in to continue') =>
+  new AppError(401, 'UNAUTHENTICATED', message);
 export const conflict = (code: ErrorCode, message: string) => new AppError(409, code, message);

@@ -46,10 +46,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
         .send(body({ code: appError.code, message: appError.message, details: appError.details }));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(body({ code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }));
+    return reply
+      .code(500)
+      .send(body({ code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' }));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(body({ code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+    reply
+      .code(404)
+      .send(
+        body({ code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+      );
   });
 }

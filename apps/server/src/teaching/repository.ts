@@ -3,7 +3,10 @@ import type { Tx } from '../db/database';
 
 /** Data access for teacher–student links and invitations. */
 export const teachingRepository = {
-  insertInvitation(tx: Tx, invitation: { teacherId: string; code: string; expiresAt: Date; maxUses: number }) {
+  insertInvitation(
+    tx: Tx,
+    invitation: { teacherId: string; code: string; expiresAt: Date; maxUses: number },
+  ) {
     return tx
       .insertInto('invitations')
       .values({
@@ -17,12 +20,7 @@ export const teachingRepository = {
   },
 
   findInvitationByCodeForUpdate(tx: Tx, code: string) {
-    return tx
-      .selectFrom('invitations')
-      .selectAll()
-      .where('code', '=', code)
-      .forUpdate()
-      .executeTakeFirst();
+    return tx.selectFrom('invitations').selectAll().where('code', '=', code).forUpdate().executeTakeFirst();
   },
 
   async incrementInvitationUse(tx: Tx, invitationId: string): Promise<void> {

@@ -11,7 +11,11 @@ import { principalOf } from '../http/authenticate';
 import type { ZodApp } from '../http/zod-app';
 import type { TeachingService } from './service';
 
-export function registerTeachingRoutes(app: ZodApp, teaching: TeachingService, options: { rateLimitPerMinute: number }): void {
+export function registerTeachingRoutes(
+  app: ZodApp,
+  teaching: TeachingService,
+  options: { rateLimitPerMinute: number },
+): void {
   const security = [{ bearerAuth: [] }];
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 

@@ -79,7 +79,11 @@ export class TeachingService {
   async listStudents(principal: Principal, today = new Date()): Promise<LinkedStudent[]> {
     requireActiveRole(principal, 'teacher');
     const rows = await this.db.asUser(principal.userId, (tx) =>
-      teachingRepository.findLinkedStudentsIncludeWeek(tx, principal.userId, today.toISOString().slice(0, 10)),
+      teachingRepository.findLinkedStudentsIncludeWeek(
+        tx,
+        principal.userId,
+        today.toISOString().slice(0, 10),
+      ),
     );
     return rows.map((row) => ({
       id: row.id,

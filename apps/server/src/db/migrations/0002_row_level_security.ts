@@ -84,7 +84,10 @@ export const tablePolicies: Record<string, Policy[]> = {
       using: sql`exists (select 1 from class_attendees a where a.class_id = id and a.student_id = ${me})`,
     },
   ],
-  class_attendees: [own('teacher_id'), { name: 'student_select', command: 'select', using: sql`student_id = ${me}` }],
+  class_attendees: [
+    own('teacher_id'),
+    { name: 'student_select', command: 'select', using: sql`student_id = ${me}` },
+  ],
   practice_sessions: [own('student_id'), teacherReads('student_id')],
   session_tags: [
     {
@@ -186,9 +189,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const [table, policies] of Object.entries(tablePolicies)) {
     statements.push(sql`alter table ${sql.table(table)} enable row level security`);
     statements.push(sql`alter table ${sql.table(table)} force row level security`);
-    statements.push(
-      createPolicy(table, { name: 'system_all', command: 'all', using: sql`app_is_system()` }),
-    );
+    statements.push(createPolicy(table, { name: 'system_all', command: 'all', using: sql`app_is_system()` }));
     if (!withoutAdminPolicy.has(table)) {
       statements.push(createPolicy(table, { name: 'admin_all', command: 'all', using: sql`app_is_admin()` }));
     }

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiHarness, type Method } from '../../test/api-harness';
+import { backends } from '../../test/backends';
+import { createCast, PRINCIPALS, type Cast, type PrincipalName } from '../../test/principals';
+
+/**
+ * The authorization table: every operation of the OpenAPI document × every principal → expected status.
+ * Each endpoint joins it when it is added; the last test fails if one did not.
+ *
+ * A row's request is built per principal with valid input, so the status reflects authorization alone.
+ */
+interface Row {
+  operation: `${Method} ${string}`;
+  request: (ctx: {
+    api: ApiHarness;
+    cast: Cast;
+    principal: PrincipalName;
+  }) => Promise<{ url?: string; body?: unknown }>;
+  expect: Record<PrincipalName, number>;
+}
+
+const everyone = (status: number): Record<PrincipalName, number> =>
+  Object.fromEntries(PRINCIPALS.map((p) => [p, status])) as Record<PrincipalName, number>;
+const signedIn = (status: number) => ({ ...everyone(status), anonymous: 401 });
+const unique = () => Math.random().toString(36).slice(2, 10);
+const PASSWORD = 'correct horse battery staple';
+
+const rows: Row[] = [
+  { operation: 'GET /healthz', request: async () => ({}), expect: everyone(200) },
+  { operation: 'GET /readyz', request: async () => ({}), expect: everyone(200) },
+  {
+    operation: 'POST /auth/register',
+    request: async () => ({
+      body: {
+        email: `new-${unique()}@example.test`,
+        password: PASSWORD,
+        displayName: 'New',
+        role: 'student',
+      },
+    }),
+    expect: everyone(201),
+  },
+  {
+    operation: 'POST /auth/login',
+    request: async ({ api }) => {
+      const account = await api.register('student');
+      return { body: { email: account.user.email, password: PASSWORD } };
+    },
+    expect: everyone(200),
+  },
+  {
+    operation: 'POST /auth/refresh',
+    request: async ({ api }) => ({ body: { refreshToken: (await api.register('student')).refreshToken } }),
+    expect: everyone(200),
+  },
+  {
+    operation: 'POST /auth/logout',
+    request: async ({ api }) => ({ body: { refreshToken: (await api.register('student')).refreshToken } }),
+    expect: everyone(204),
+  },
+  { operation: 'GET /me', request: async () => ({}), expect: signedIn(200) },
+  {
+    operation: 'POST /me/active-role',
+    request: async () => ({ body: { role: 'student' } }),
+    // The admin account was registered as a student, so it may switch back.
+    expect: { ...signedIn(200), teacherOfA: 403, unlinkedTeacher: 403 },
+  },
+  {
+    operation: 'POST /me/roles',
+    request: async ({ principal }) => ({
+      body: { role: principal.includes('eacher') ? 'teacher' : 'student' },
+    }),
+    expect: signedIn(200),
+  },
+  {
+    operation: 'POST /invitations',
+    request: async () => ({ body: {} }),
+    expect: { ...signedIn(403), teacherOfA: 201, unlinkedTeacher: 201 },
+  },
+  {
+    operation: 'POST /invitations/accept',
+    // A throwaway teacher's code, so accepting does not change who is linked to whom in this table.
+    request: async ({ api }) => {
+      const teacher = await api.register('teacher');
+      const invitation = await api.request<{ code: string }>('POST', '/invitations', {
+        token: teacher.accessToken,
+        body: {},
+      });
+      return { body: { code: invitation.body.code } };
+    },
+    expect: { ...signedIn(403), studentA: 200, studentB: 200 },
+  },
+  {
+    operation: 'GET /students',
+    request: async () => ({}),
+    expect: { ...signedIn(403), teacherOfA: 200, unlinkedTeacher: 200 },
+  },
+  {
+    operation: 'GET /teachers',
+    request: async () => ({}),
+    expect: { ...signedIn(403), studentA: 200, studentB: 200 },
+  },
+];
+
+describe.each(backends)('authorization table on $name', (backend) => {
+  let api: ApiHarness;
+  let cast: Cast;
+  beforeAll(async () => {
+    api = await ApiHarness.start(backend);
+    cast = await createCast(api);
+  });
+  afterAll(() => api.close());
+
+  describe.each(rows)('$operation', (row) => {
+    it.each(PRINCIPALS)('as %s', async (principal) => {
+      const [method, path] = row.operation.split(' ') as [Method, string];
+      const built = await row.request({ api, cast, principal });
+      const token = principal === 'anonymous' ? undefined : cast[principal].accessToken;
+      const response = await api.request(method, built.url ?? path, { token, body: built.body });
+      expect(response.status, JSON.stringify(response.body)).toBe(row.expect[principal]);
+    });
+  });
+
+  it('has a row for every operation in the OpenAPI document', async () => {
+    const document = await api.request<{ paths: Record<string, Record<string, unknown>> }>(
+      'GET',
+      '/docs/json',
+    );
+    const operations = Object.entries(document.body.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.length).toBeGreaterThan(10);
+    const covered = new Set(rows.map((row) => row.operation));
+    expect(operations.filter((operation) => !covered.has(operation as Row['operation']))).toEqual([]);
+  });
+});
