@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -237,13 +238,25 @@ function load(url: string, headers: Record<string, string>, duration: number): P
   return autocannon({ url, headers, connections: CONNECTIONS, duration, workers: LOAD_WORKERS });
 }
 
+/**
+ * When a run ends, the requests it cut off are still queued for the database (the pool, or PGlite's single
+ * connection). One request through the same queue returns only after they finished, so the next run starts
+ * clean.
+ */
+async function drain(url: string, headers: Record<string, string>): Promise<void> {
+  await (await fetch(url, { headers })).arrayBuffer();
+  await sleep(250);
+}
+
 async function measure(
   endpoint: string,
   server: Row['server'],
   url: string,
   headers: Record<string, string>,
 ): Promise<Omit<Row, 'ratio'>> {
+  await drain(url, headers);
   await load(url, headers, WARMUP_S);
+  await drain(url, headers);
   const result = await load(url, headers, DURATION_S);
   const row = {
     endpoint,
@@ -256,7 +269,9 @@ async function measure(
   };
   console.log(
     `  ${endpoint} ${server}: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms` +
-      (row.failures ? `, ${row.failures} non-2xx/errors` : ''),
+      (row.failures
+        ? ` (${result.non2xx} non-2xx, ${result.errors} errors of which ${result.timeouts} timeouts)`
+        : ''),
   );
   return row;
 }
@@ -360,7 +375,7 @@ function resultTable(result: BackendResult): string {
   );
 }
 
-async function machine(): Promise<string[]> {
+async function machine(loadAverage: number[]): Promise<string[]> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
   return [
@@ -368,6 +383,7 @@ async function machine(): Promise<string[]> {
     `- RAM: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
     `- Node: ${process.version}`,
+    `- Load average when the run started (1/5/15 min): ${loadAverage.map((value) => value.toFixed(2)).join(' / ')}`,
   ];
 }
 
@@ -402,7 +418,8 @@ function section(results: BackendResult[], machineLines: string[], date: Date): 
       "demo teacher's access token. **bare**: a plain `Fastify()` app (no zod, swagger, auth or rate-limit " +
       'plugins) on another loopback port, running the same repository query through the same `Database.asUser` ' +
       "(so row-level security is identical) with the teacher's user id fixed and the rows returned as they come.",
-    '- Both listen on 127.0.0.1 and share one `Database`; runs are sequential.',
+    '- Both listen on 127.0.0.1 and share one `Database`. Runs are sequential; before each, one request ' +
+      'through the same database queue waits out the requests the previous run cut off.',
     `- Data: demo seed plus ${EXTRA_STUDENTS} more students linked to the demo teacher, with ${HISTORY_DAYS} days ` +
       'of practice sessions and daily rollups. `GET /students` returns every linked student with a 7-day heat-map.',
     `- Req/s is autocannon's mean of per-second samples; p50/p99 are its latency percentiles (1 ms resolution).`,
@@ -441,6 +458,7 @@ async function writeSection(text: string): Promise<void> {
 
 async function main(): Promise<void> {
   const date = new Date();
+  const loadAverage = os.loadavg();
   const openers: (() => Promise<OpenedBackend>)[] = [openEmbedded];
   if (process.env.DATABASE_URL) {
     const adminUrl = process.env.DATABASE_URL;
@@ -460,7 +478,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const text = section(results, await machine(), date);
+  const text = section(results, await machine(loadAverage), date);
   console.log(`\n${text}`);
   await writeSection(text);
   console.log(`Written to ${BENCHMARKS_MD}`);

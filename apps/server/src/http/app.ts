@@ -60,7 +60,6 @@ export async function buildApp(deps: AppDependencies): Promise<ZodApp> {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
   }).withTypeProvider<ZodTypeProvider>();
 
   // A JSON API: any other body type is answered 415 instead of reaching validation as a string.

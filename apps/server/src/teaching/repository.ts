@@ -69,11 +69,12 @@ export const teachingRepository = {
         'ts.created_at as linked_at',
         sql<Date | null>`(select max(s.start_ts) from practice_sessions s
                           where s.student_id = ts.student_id and s.deleted_at is null)`.as('last_session_at'),
+        // One primary-key lookup per day: (student_id, day) is the rollup's key.
         sql<number[]>`array(
-          select coalesce(r.practice_seconds, 0) / 60
-          from generate_series(${today}::date - 6, ${today}::date, interval '1 day') as d(day)
-          left join practice_daily_rollups r on r.student_id = ts.student_id and r.day = d.day::date
-          order by d.day)`.as('minutes'),
+          select coalesce((select r.practice_seconds from practice_daily_rollups r
+                           where r.student_id = ts.student_id and r.day = ${today}::date - 6 + g.i), 0) / 60
+          from generate_series(0, 6) as g(i)
+          order by g.i)`.as('minutes'),
       ])
       .where('ts.teacher_id', '=', teacherId)
       .orderBy('p.display_name')

@@ -10,7 +10,16 @@ import { APP_ROLE } from '../app-role';
  *
  * Every table gets an explicit admin policy and a system policy; the rest says who may touch which rows.
  */
-const me = sql.raw('app_user_id()');
+// Wrapped in a scalar subquery so PostgreSQL evaluates it once per statement (an InitPlan), not once per row.
+const me = sql.raw('(select app_user_id())');
+/** Students linked to the caller (the caller as teacher), as a set the planner can hash or index-join. */
+const myStudents = sql.raw(
+  '(select ts.student_id from teacher_students ts where ts.teacher_id = (select app_user_id()))',
+);
+/** Teachers of the caller (the caller as student). */
+const myTeachers = sql.raw(
+  '(select ts.teacher_id from teacher_students ts where ts.student_id = (select app_user_id()))',
+);
 
 interface Policy {
   name: string;
@@ -27,12 +36,12 @@ const own = (column: string): Policy => ({
 const teacherReads = (studentColumn: string): Policy => ({
   name: 'linked_teacher_select',
   command: 'select',
-  using: sql`app_teaches(${sql.ref(studentColumn)})`,
+  using: sql`${sql.ref(studentColumn)} in ${myStudents}`,
 });
 const studentOrTeacherReads = (studentColumn: string): Policy => ({
   name: 'student_or_teacher_select',
   command: 'select',
-  using: sql`${sql.ref(studentColumn)} = ${me} or app_teaches(${sql.ref(studentColumn)})`,
+  using: sql`${sql.ref(studentColumn)} = ${me} or ${sql.ref(studentColumn)} in ${myStudents}`,
 });
 const signedInReadsVisible = (authorColumn: string): Policy => ({
   name: 'signed_in_select',
@@ -56,7 +65,7 @@ export const tablePolicies: Record<string, Policy[]> = {
   ],
   teachers: [
     own('user_id'),
-    { name: 'linked_student_select', command: 'select', using: sql`app_is_taught_by(user_id)` },
+    { name: 'linked_student_select', command: 'select', using: sql`user_id in ${myTeachers}` },
   ],
   students: [own('user_id'), teacherReads('user_id')],
   refresh_tokens: [
@@ -73,7 +82,7 @@ export const tablePolicies: Record<string, Policy[]> = {
     {
       name: 'shared_select',
       command: 'select',
-      using: sql`owner_teacher_id is null or app_is_taught_by(owner_teacher_id)`,
+      using: sql`owner_teacher_id is null or owner_teacher_id in ${myTeachers}`,
     },
   ],
   classes: [
@@ -120,7 +129,7 @@ export const tablePolicies: Record<string, Policy[]> = {
       name: 'linked_teacher_all',
       command: 'all',
       using: sql`teacher_id = ${me}`,
-      check: sql`teacher_id = ${me} and app_teaches(student_id)`,
+      check: sql`teacher_id = ${me} and student_id in ${myStudents}`,
     },
     { name: 'student_select', command: 'select', using: sql`student_id = ${me}` },
   ],
@@ -174,10 +183,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         as $$ select coalesce(current_setting('app.system', true), '') = 'on' $$`,
     sql`create function app_is_admin() returns boolean language sql stable
         as $$ select exists (select 1 from user_roles where user_id = app_user_id() and role = 'admin') $$`,
-    sql`create function app_teaches(student uuid) returns boolean language sql stable
-        as $$ select exists (select 1 from teacher_students where teacher_id = app_user_id() and student_id = student) $$`,
-    sql`create function app_is_taught_by(teacher uuid) returns boolean language sql stable
-        as $$ select exists (select 1 from teacher_students where teacher_id = teacher and student_id = app_user_id()) $$`,
     sql`grant usage on schema public to ${app}`,
     sql`grant select, insert, update, delete on all tables in schema public to ${app}`,
     sql`revoke all on kysely_migration, kysely_migration_lock from ${app}`,
@@ -191,7 +196,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     statements.push(sql`alter table ${sql.table(table)} force row level security`);
     statements.push(createPolicy(table, { name: 'system_all', command: 'all', using: sql`app_is_system()` }));
     if (!withoutAdminPolicy.has(table)) {
-      statements.push(createPolicy(table, { name: 'admin_all', command: 'all', using: sql`app_is_admin()` }));
+      statements.push(
+        createPolicy(table, { name: 'admin_all', command: 'all', using: sql`(select app_is_admin())` }),
+      );
     }
     for (const policy of policies) statements.push(createPolicy(table, policy));
   }
