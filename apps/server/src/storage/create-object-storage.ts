@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { ConfigError, type Env } from '../config/config';
+import type { Secrets } from '../crypto/keys';
+import { LocalObjectStorage } from './local-object-storage';
+import { deriveLocalStorageSigningKey } from './local-url-signing';
+import { S3ObjectStorage } from './s3-object-storage';
+
+export type StorageEnv = Pick<
+  Env,
+  | 'DATA_DIR'
+  | 'HOST'
+  | 'PORT'
+  | 'PUBLIC_URL'
+  | 'S3_ENDPOINT'
+  | 'S3_BUCKET'
+  | 'S3_REGION'
+  | 'S3_ACCESS_KEY_ID'
+  | 'S3_SECRET_ACCESS_KEY'
+> & {
+  /** Optional: where clients reach the S3 store when the server uses an internal endpoint. */
+  S3_PUBLIC_ENDPOINT?: string;
+};
+
+export type ConfiguredObjectStorage = LocalObjectStorage | S3ObjectStorage;
+
+/**
+ * S3 when S3_ENDPOINT is set (config.ts then requires the bucket and credentials), otherwise files under
+ * DATA_DIR served by this server at PUBLIC_URL (default `http://HOST:PORT`; set PUBLIC_URL whenever clients
+ * reach the server at another address, e.g. a phone on the LAN). The local driver needs
+ * `registerObjectStorageRoutes` on the app.
+ */
+export function createObjectStorage(env: StorageEnv, secrets: Secrets): ConfiguredObjectStorage {
+  if (env.S3_ENDPOINT) {
+    if (!env.S3_BUCKET || !env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY) {
+      throw new ConfigError(
+        'S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT',
+      );
+    }
+    return new S3ObjectStorage({
+      endpoint: env.S3_ENDPOINT,
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT || undefined,
+      region: env.S3_REGION,
+      bucket: env.S3_BUCKET,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    });
+  }
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  return new LocalObjectStorage({
+    dataDir: join(env.DATA_DIR),
+    publicUrl: env.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`,
+    signingKey: deriveLocalStorageSigningKey(secrets),
+  });
+}

@@ -1,0 +1,83 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Secrets } from '../crypto/keys';
+
+/**
+ * Tokens for the local driver's presigned URLs: `base64url(json claims).base64url(HMAC-SHA256)`. The claims
+ * say what the URL may do (upload exactly one part of one upload, with one Content-MD5 and size; or read one
+ * object) and until when. They are signed, not encrypted: they reveal only random keys and ids.
+ */
+const PartClaims = z.object({
+  op: z.literal('put-part'),
+  key: z.string(),
+  uploadId: z.string(),
+  partNumber: z.number().int(),
+  md5: z.string(),
+  size: z.number().int(),
+  /** Unix seconds after which the URL is refused. */
+  exp: z.number().int(),
+});
+const GetClaims = z.object({
+  op: z.literal('get'),
+  key: z.string(),
+  contentType: z.string().optional(),
+  exp: z.number().int(),
+});
+const Claims = z.discriminatedUnion('op', [PartClaims, GetClaims]);
+
+export type PartClaims = z.infer<typeof PartClaims>;
+export type GetClaims = z.infer<typeof GetClaims>;
+export type UrlClaims = z.infer<typeof Claims>;
+
+export type VerifiedToken<T> = { ok: true; claims: T } | { ok: false; reason: 'invalid' | 'expired' };
+
+/** Domain separation: these MACs can never be confused with anything else signed by a key from the same root. */
+const MAC_CONTEXT = 'rosin/local-storage-url/v1\n';
+
+/**
+ * The URL signing key, derived (HKDF-SHA256) from the JWT secret, so it needs no configuration of its own and
+ * changes when that secret is rotated (outstanding URLs, minutes long, then stop working).
+ */
+export function deriveLocalStorageSigningKey(secrets: Secrets): Buffer {
+  return Buffer.from(hkdfSync('sha256', secrets.jwtSecret, 'rosin', 'local-object-storage-url/v1', 32));
+}
+
+export class LocalUrlSigner {
+  constructor(private readonly key: Buffer) {
+    if (key.length < 32) throw new TypeError('The URL signing key must be at least 32 bytes');
+  }
+
+  sign(claims: UrlClaims): string {
+    const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
+    return `${payload}.${this.mac(payload).toString('base64url')}`;
+  }
+
+  /** Checks the MAC, the shape, the operation and the expiry (`nowSeconds` > exp is expired). */
+  verify<Op extends UrlClaims['op']>(
+    token: string,
+    op: Op,
+    nowSeconds: number,
+  ): VerifiedToken<Extract<UrlClaims, { op: Op }>> {
+    const [payload, mac, ...rest] = token.split('.');
+    if (!payload || !mac || rest.length > 0) return { ok: false, reason: 'invalid' };
+    const given = Buffer.from(mac, 'base64url');
+    const expected = this.mac(payload);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return { ok: false, reason: 'invalid' };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { ok: false, reason: 'invalid' };
+    }
+    const claims = Claims.safeParse(parsed);
+    if (!claims.success || claims.data.op !== op) return { ok: false, reason: 'invalid' };
+    if (nowSeconds > claims.data.exp) return { ok: false, reason: 'expired' };
+    return { ok: true, claims: claims.data as Extract<UrlClaims, { op: Op }> };
+  }
+
+  private mac(payload: string): Buffer {
+    return createHmac('sha256', this.key).update(MAC_CONTEXT).update(payload).digest();
+  }
+}
