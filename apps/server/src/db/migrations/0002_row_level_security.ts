@@ -150,7 +150,8 @@ export const tablePolicies: Record<string, Policy[]> = {
     { name: 'owner_select', command: 'select', using: sql`user_id = ${me}` },
     { name: 'owner_insert', command: 'insert', check: sql`user_id = ${me}` },
   ],
-  outbox_events: [],
+  // A signed-in user's change may announce itself (transactional outbox); only system work reads or dispatches.
+  outbox_events: [{ name: 'signed_in_insert', command: 'insert', check: sql`${me} is not null` }],
   jobs: [],
 };
 
