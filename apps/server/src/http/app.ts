@@ -17,6 +17,8 @@ import { AuthService } from '../auth/service';
 import type { Secrets } from '../crypto/keys';
 import { PiiCipher } from '../crypto/pii-cipher';
 import type { Database } from '../db/database';
+import { registerPracticeRoutes } from '../practice/routes';
+import { PracticeSessionService } from '../practice/service';
 import { registerTeachingRoutes } from '../teaching/routes';
 import { TeachingService } from '../teaching/service';
 import { AppError } from './app-error';
@@ -119,6 +121,7 @@ export async function buildApp(deps: AppDependencies): Promise<ZodApp> {
   registerTeachingRoutes(app, new TeachingService(deps.db), {
     rateLimitPerMinute: deps.authRateLimitPerMinute,
   });
+  registerPracticeRoutes(app, new PracticeSessionService(deps.db));
 
   return app;
 }

@@ -24,6 +24,20 @@ const everyone = (status: number): Record<PrincipalName, number> =>
 const signedIn = (status: number) => ({ ...everyone(status), anonymous: 401 });
 const unique = () => Math.random().toString(36).slice(2, 10);
 const PASSWORD = 'correct horse battery staple';
+const sessionBody = {
+  focus: 'scales',
+  startTs: '2026-11-20T17:00:00.000Z',
+  endTs: '2026-11-20T17:30:00.000Z',
+  selfRating: 3,
+};
+/** A fresh session of student A, addressed by its URL. */
+async function sessionOfA({ api, cast }: { api: ApiHarness; cast: Cast }): Promise<string> {
+  const created = await api.request<{ session: { id: string } }>('POST', '/sessions', {
+    token: cast.studentA.accessToken,
+    body: sessionBody,
+  });
+  return `/sessions/${created.body.session.id}`;
+}
 
 const rows: Row[] = [
   { operation: 'GET /healthz', request: async () => ({}), expect: everyone(200) },
@@ -99,6 +113,35 @@ const rows: Row[] = [
     operation: 'GET /teachers',
     request: async () => ({}),
     expect: { ...signedIn(403), studentA: 200, studentB: 200 },
+  },
+  {
+    operation: 'POST /sessions',
+    request: async () => ({ body: sessionBody }),
+    expect: { ...signedIn(403), studentA: 201, studentB: 201 },
+  },
+  {
+    operation: 'GET /sessions',
+    // Teachers ask for student A; students for themselves.
+    request: async ({ cast, principal }) => ({
+      url: principal.includes('eacher') ? `/sessions?studentId=${cast.studentA.user.id}` : '/sessions',
+    }),
+    expect: { ...signedIn(200), unlinkedTeacher: 404, admin: 403 },
+  },
+  {
+    operation: 'GET /sessions/{id}',
+    request: async (ctx) => ({ url: await sessionOfA(ctx) }),
+    // Admins read through their explicit policy.
+    expect: { ...signedIn(200), studentB: 404, unlinkedTeacher: 404 },
+  },
+  {
+    operation: 'PATCH /sessions/{id}',
+    request: async (ctx) => ({ url: await sessionOfA(ctx), body: { note: 'edited' } }),
+    expect: { ...signedIn(403), studentA: 200, studentB: 404, unlinkedTeacher: 404 },
+  },
+  {
+    operation: 'DELETE /sessions/{id}',
+    request: async (ctx) => ({ url: await sessionOfA(ctx) }),
+    expect: { ...signedIn(403), studentA: 204, studentB: 404, unlinkedTeacher: 404 },
   },
 ];
 

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  CreateSessionRequest,
+  PracticeSession,
+  PracticeSessionDetail,
+  SessionList,
+  SessionListQuery,
+  SessionMetrics,
+  SessionSeries,
+  UpdateSessionRequest,
+} from '@rosin/contracts/sessions';
+import type { Principal } from '../auth/access-tokens';
+import { requireActiveRole } from '../auth/require-role';
+import type { Database, Tx } from '../db/database';
+import { AppError, conflict, forbidden, notFound } from '../http/app-error';
+import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
+import { practiceSessionRepository as sessions, type SessionRow } from './repository';
+
+const CORE_METRICS = [
+  'tempoBpm',
+  'tempoVarianceMs',
+  'dynamicRangeDb',
+  'vibratoRateHz',
+  'vibratoExtentCents',
+  'bowStability',
+] as const;
+
+function toSession(row: SessionRow): PracticeSession {
+  return {
+    id: row.id,
+    studentId: row.student_id,
+    focus: row.focus,
+    startTs: row.start_ts.toISOString(),
+    endTs: row.end_ts.toISOString(),
+    selfRating: row.self_rating,
+    note: row.note,
+    tagIds: row.tag_ids,
+    hasSensors: row.has_sensors,
+    status: row.status,
+    failureReason: row.failure_reason,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export interface CreateSessionResult {
+  /** false when the id already existed: an offline replay answered with the stored session. */
+  created: boolean;
+  session: PracticeSession;
+}
+
+export class PracticeSessionService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Idempotent by id: the phone generates the id offline and may send the same request many times (retries,
+   * replays after a lost response). The first one creates; every other answers with what is stored.
+   * A session that declares a video waits in `awaiting_upload`; its resumable upload plan comes from the
+   * uploads context (in progress: the routes answer `upload: null` until it lands).
+   */
+  async create(principal: Principal, input: CreateSessionRequest): Promise<CreateSessionResult> {
+    requireActiveRole(principal, 'student');
+    const id = input.id ?? randomUUID();
+    return this.db.asUser(principal.userId, async (tx) => {
+      const created = await sessions.insertIfAbsent(tx, {
+        id,
+        studentId: principal.userId,
+        focus: input.focus,
+        startTs: new Date(input.startTs),
+        endTs: new Date(input.endTs),
+        selfRating: input.selfRating,
+        note: input.note,
+        hasSensors: input.hasSensors,
+        status: input.video ? 'awaiting_upload' : 'ready',
+      });
+      if (created) await this.setTags(tx, id, input.tagIds);
+      const row = await sessions.findByIdIncludeTags(tx, id);
+      // The id exists but is not ours to see (another student's) or was deleted: never reuse it.
+      if (!row || row.student_id !== principal.userId) {
+        throw conflict('CONFLICT', 'A session with this id already exists; generate a new id');
+      }
+      return { created, session: toSession(row) };
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<PracticeSessionDetail> {
+    return this.db.asUser(principal.userId, async (tx) => {
+      const row = await sessions.findByIdIncludeTags(tx, id);
+      if (!row) throw notFound('Session');
+      const [metricRows, seriesRow] = await Promise.all([
+        sessions.findMetrics(tx, id),
+        sessions.findSeries(tx, id),
+      ]);
+      return {
+        ...toSession(row),
+        metrics: metricRows.length > 0 ? toMetrics(metricRows) : null,
+        series: (seriesRow?.series as SessionSeries | undefined) ?? null,
+        video: null,
+      };
+    });
+  }
+
+  /** A student lists their own sessions; a teacher lists a linked student's (`studentId` required). */
+  async list(principal: Principal, query: SessionListQuery): Promise<SessionList> {
+    requireActiveRole(principal, 'student', 'teacher');
+    const studentId = principal.role === 'student' ? principal.userId : query.studentId;
+    if (!studentId) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'Teachers list one student at a time', [
+        { path: 'querystring.studentId', message: 'is required for teachers' },
+      ]);
+    }
+    if (principal.role === 'student' && query.studentId && query.studentId !== principal.userId) {
+      throw forbidden('Students see only their own sessions');
+    }
+    return this.db.asUser(principal.userId, async (tx) => {
+      if (
+        principal.role === 'teacher' &&
+        !(await sessions.isLinkedTeacher(tx, principal.userId, studentId))
+      ) {
+        throw notFound('Student');
+      }
+      const rows = await sessions.findManyIncludeTags(tx, {
+        studentId,
+        focus: query.focus,
+        tagId: query.tagId,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+        after: query.cursor ? decodeSessionCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        sessions: page.map(toSession),
+        nextCursor: rows.length > query.limit && last ? encodeSessionCursor(last.start_ts, last.id) : null,
+      };
+    });
+  }
+
+  async update(principal: Principal, id: string, input: UpdateSessionRequest): Promise<PracticeSession> {
+    return this.db.asUser(principal.userId, async (tx) => {
+      const row = await this.findOwned(tx, principal, id);
+      const startTs = new Date(input.startTs ?? row.start_ts);
+      const endTs = new Date(input.endTs ?? row.end_ts);
+      if (endTs < startTs) {
+        throw new AppError(400, 'VALIDATION_FAILED', 'The session would end before it starts', [
+          { path: 'body.endTs', message: 'must not be before startTs' },
+        ]);
+      }
+      await sessions.update(tx, id, {
+        focus: input.focus,
+        startTs: input.startTs ? startTs : undefined,
+        endTs: input.endTs ? endTs : undefined,
+        selfRating: input.selfRating,
+        note: input.note,
+      });
+      if (input.tagIds) await this.setTags(tx, id, input.tagIds);
+      const updated = await sessions.findByIdIncludeTags(tx, id);
+      if (!updated) throw notFound('Session');
+      return toSession(updated);
+    });
+  }
+
+  /** Soft delete: the row and its media stay until the purge job, invisible to everyone. */
+  async delete(principal: Principal, id: string): Promise<void> {
+    await this.db.asUser(principal.userId, async (tx) => {
+      await this.findOwned(tx, principal, id);
+      await sessions.softDelete(tx, id);
+    });
+  }
+
+  private async findOwned(tx: Tx, principal: Principal, id: string): Promise<SessionRow> {
+    const row = await sessions.findByIdIncludeTags(tx, id);
+    if (!row) throw notFound('Session');
+    if (row.student_id !== principal.userId)
+      throw forbidden('Only the student who practised can change a session');
+    return row;
+  }
+
+  private async setTags(tx: Tx, sessionId: string, tagIds: string[]): Promise<void> {
+    const unique = [...new Set(tagIds)];
+    if ((await sessions.countVisibleTags(tx, unique)) !== unique.length) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'Unknown tag', [
+        { path: 'body.tagIds', message: 'contains a tag that does not exist or is not available to you' },
+      ]);
+    }
+    await sessions.replaceTags(tx, sessionId, unique);
+  }
+}
+
+function toMetrics(rows: { metric_key: string; metric_val: number }[]): SessionMetrics {
+  const metrics: SessionMetrics = Object.fromEntries(
+    CORE_METRICS.map((key) => [key, null]),
+  ) as SessionMetrics;
+  for (const row of rows) metrics[row.metric_key] = row.metric_val;
+  return metrics;
+}
