@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness, type Method } from '../../test/api-harness';
 import { backends } from '../../test/backends';
+import { practiceSessionBody } from '../../test/fixtures';
 import { createCast, PRINCIPALS, type Cast, type PrincipalName } from '../../test/principals';
 
 /**
@@ -24,17 +25,11 @@ const everyone = (status: number): Record<PrincipalName, number> =>
 const signedIn = (status: number) => ({ ...everyone(status), anonymous: 401 });
 const unique = () => Math.random().toString(36).slice(2, 10);
 const PASSWORD = 'correct horse battery staple';
-const sessionBody = {
-  focus: 'scales',
-  startTs: '2026-11-20T17:00:00.000Z',
-  endTs: '2026-11-20T17:30:00.000Z',
-  selfRating: 3,
-};
 /** A fresh session of student A, addressed by its URL. */
 async function sessionOfA({ api, cast }: { api: ApiHarness; cast: Cast }): Promise<string> {
   const created = await api.request<{ session: { id: string } }>('POST', '/sessions', {
     token: cast.studentA.accessToken,
-    body: sessionBody,
+    body: practiceSessionBody(),
   });
   return `/sessions/${created.body.session.id}`;
 }
@@ -116,7 +111,7 @@ const rows: Row[] = [
   },
   {
     operation: 'POST /sessions',
-    request: async () => ({ body: sessionBody }),
+    request: async () => ({ body: practiceSessionBody() }),
     expect: { ...signedIn(403), studentA: 201, studentB: 201 },
   },
   {

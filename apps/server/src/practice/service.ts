@@ -9,6 +9,7 @@ import type {
   SessionSeries,
   UpdateSessionRequest,
 } from '@rosin/contracts/sessions';
+import { SessionMetrics as SessionMetricsSchema } from '@rosin/contracts/sessions';
 import type { Principal } from '../auth/access-tokens';
 import { requireActiveRole } from '../auth/require-role';
 import type { Database, Tx } from '../db/database';
@@ -16,14 +17,8 @@ import { AppError, conflict, forbidden, notFound } from '../http/app-error';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 import { practiceSessionRepository as sessions, type SessionRow } from './repository';
 
-const CORE_METRICS = [
-  'tempoBpm',
-  'tempoVarianceMs',
-  'dynamicRangeDb',
-  'vibratoRateHz',
-  'vibratoExtentCents',
-  'bowStability',
-] as const;
+/** Every metric the contract names is present in a detail, null until measured. */
+const CORE_METRICS = Object.keys(SessionMetricsSchema.shape);
 
 function toSession(row: SessionRow): PracticeSession {
   return {

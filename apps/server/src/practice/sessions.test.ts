@@ -4,18 +4,10 @@ import type { PracticeSession, PracticeSessionDetail, SessionList } from '@rosin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../../test/api-harness';
 import { backends } from '../../test/backends';
+import { practiceSessionBody } from '../../test/fixtures';
 import { createCast, type Cast } from '../../test/principals';
 
 type Created = { session: PracticeSession; upload: null };
-
-const sessionBody = (overrides: Record<string, unknown> = {}) => ({
-  focus: 'scales',
-  startTs: '2026-11-20T17:00:00.000Z',
-  endTs: '2026-11-20T17:30:00.000Z',
-  selfRating: 4,
-  note: 'Three-octave G major, slow bows',
-  ...overrides,
-});
 
 describe.each(backends)('practice sessions on $name', (backend) => {
   let api: ApiHarness;
@@ -31,7 +23,7 @@ describe.each(backends)('practice sessions on $name', (backend) => {
 
   it('creates a session with a client id and answers a replay with the same session', async () => {
     const id = randomUUID();
-    const first = await create(sessionBody({ id }));
+    const first = await create(practiceSessionBody({ id }));
     expect(first.status).toBe(201);
     expect(first.body.session).toMatchObject({
       id,
@@ -40,14 +32,16 @@ describe.each(backends)('practice sessions on $name', (backend) => {
       studentId: cast.studentA.user.id,
     });
 
-    const replay = await create(sessionBody({ id, note: 'changed on the phone later' }));
+    const replay = await create(practiceSessionBody({ id, note: 'changed on the phone later' }));
     expect(replay.status).toBe(200);
     expect(replay.body.session).toEqual(first.body.session); // the server's copy is the truth
   });
 
   it('turns 50 concurrent copies of one offline request into one session', async () => {
     const id = randomUUID();
-    const responses = await Promise.all(Array.from({ length: 50 }, () => create(sessionBody({ id }))));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => create(practiceSessionBody({ id }))),
+    );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(49);
     const rows = await api.backend.db.asSystem((tx) =>
@@ -58,17 +52,17 @@ describe.each(backends)('practice sessions on $name', (backend) => {
 
   it("refuses to reuse another student's session id", async () => {
     const id = randomUUID();
-    expect((await create(sessionBody({ id }))).status).toBe(201);
+    expect((await create(practiceSessionBody({ id }))).status).toBe(201);
     const stolen = await api.request<ErrorResponse>('POST', '/sessions', {
       token: cast.studentB.accessToken,
-      body: sessionBody({ id }),
+      body: practiceSessionBody({ id }),
     });
     expect(stolen.status).toBe(409);
     expect(stolen.body.error.code).toBe('CONFLICT');
   });
 
   it('shows a session to its owner and the linked teacher only', async () => {
-    const { body } = await create(sessionBody());
+    const { body } = await create(practiceSessionBody());
     const url = `/sessions/${body.session.id}`;
     const statusFor = async (token: string) =>
       (await api.request<PracticeSessionDetail>('GET', url, { token })).status;
@@ -84,7 +78,10 @@ describe.each(backends)('practice sessions on $name', (backend) => {
     for (const day of days) {
       const startTs = `2026-10-${String(day).padStart(2, '0')}T08:00:00.000Z`;
       const focus = day % 2 === 0 ? 'etudes' : 'scales';
-      const response = await create(sessionBody({ startTs, endTs: startTs, focus }), student.accessToken);
+      const response = await create(
+        practiceSessionBody({ startTs, endTs: startTs, focus }),
+        student.accessToken,
+      );
       expect(response.status).toBe(201);
     }
     const seen: string[] = [];
@@ -123,7 +120,7 @@ describe.each(backends)('practice sessions on $name', (backend) => {
   });
 
   it('lets only the owner change or delete a session; deleted sessions disappear', async () => {
-    const { body } = await create(sessionBody());
+    const { body } = await create(practiceSessionBody());
     const url = `/sessions/${body.session.id}`;
     const patched = await api.request<PracticeSession>('PATCH', url, {
       token: cast.studentA.accessToken,
@@ -149,7 +146,7 @@ describe.each(backends)('practice sessions on $name', (backend) => {
   it('validates sessions', async () => {
     const response = await api.request<ErrorResponse>('POST', '/sessions', {
       token: cast.studentA.accessToken,
-      body: sessionBody({
+      body: practiceSessionBody({
         focus: 'juggling',
         selfRating: 9,
         endTs: '2026-11-20T16:00:00.000Z',
@@ -159,7 +156,7 @@ describe.each(backends)('practice sessions on $name', (backend) => {
     expect(response.status).toBe(400);
     const paths = response.body.error.details?.map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['body.focus', 'body.selfRating', 'body.tagIds.0']));
-    const unknownTag = await create(sessionBody({ tagIds: [randomUUID()] }));
+    const unknownTag = await create(practiceSessionBody({ tagIds: [randomUUID()] }));
     expect(unknownTag.status).toBe(400);
   });
 });
