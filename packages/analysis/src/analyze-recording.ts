@@ -1,0 +1,237 @@
+import type { GyroscopeSample, VideoFrames } from './bow-stability';
+import { gyroscopeStability, videoStability } from './bow-stability';
+import { dynamicRangeDb, frameLevelsDb, loudnessSeries, noteLevelsDb } from './dynamics';
+import { AnalysisInputError } from './errors';
+import { detectOnsets } from './onsets/detect-onsets';
+import { refinePeriod } from './pitch/refine-period';
+import type { PitchTrack } from './pitch/yin';
+import { trackPitchYin } from './pitch/yin';
+import { median, round } from './stats';
+import { estimateTempo } from './tempo';
+import { fitVibrato } from './vibrato';
+
+/** Bump when a change makes results differ from stored ones, so sessions can be re-analysed. */
+export const ANALYSIS_VERSION = '1.0.0';
+
+export interface RecordingInput {
+  /** Mono PCM, nominally in [-1, 1]. */
+  samples: Float32Array;
+  sampleRate: number;
+  gyroscope?: readonly GyroscopeSample[];
+  videoFrames?: VideoFrames;
+}
+
+export interface NoteAnalysis {
+  onsetS: number;
+  durationS: number;
+  /** Median pitch of the note, null if it was never voiced. */
+  pitchHz: number | null;
+  /** 90th percentile of the note's frame levels, dBFS. */
+  levelDb: number | null;
+  vibratoRateHz: number | null;
+  /** Peak-to-peak vibrato width in cents; 0 when the note has no vibrato; null if too short to tell. */
+  vibratoExtentCents: number | null;
+}
+
+export interface RecordingAnalysis {
+  analysisVersion: string;
+  durationS: number;
+  onsetsS: number[];
+  tempoBpm: number | null;
+  tempoVarianceMs: number | null;
+  dynamicRangeDb: number | null;
+  vibratoRateHz: number | null;
+  vibratoExtentCents: number | null;
+  bowStability: number | null;
+  bowStabilitySource: 'gyroscope' | 'video' | null;
+  notes: NoteAnalysis[];
+  series: {
+    /** RMS level in dBFS of consecutive 100 ms blocks. */
+    loudnessDb: { stepS: number; values: (number | null)[] };
+    /** Pitch in cents relative to A4 = 440 Hz every 50 ms; null where unvoiced. */
+    pitchCents: { stepS: number; referenceHz: number; values: (number | null)[] };
+  };
+}
+
+/** Quieter than this everywhere and we call the recording silent rather than analyse noise. */
+const SILENT_DBFS = -60;
+/** Notes whose fitted vibrato explains less of the pitch movement than this are "plain". */
+const VIBRATO_MIN_EXPLAINED = 0.3;
+const VIBRATO_MIN_EXTENT_CENTS = 10;
+
+/** Every metric for one recording. Pure: no I/O, deterministic for the same input. */
+export function analyzeRecording(input: RecordingInput): RecordingAnalysis {
+  const { samples, sampleRate } = input;
+  if (!(sampleRate > 0) || samples.length === 0) throw new AnalysisInputError('recording is empty');
+  const durationS = samples.length / sampleRate;
+
+  const levels = frameLevelsDb(samples, sampleRate);
+  let loudest = -Infinity;
+  for (const v of levels.levelsDb) loudest = Math.max(loudest, v);
+  if (loudest < SILENT_DBFS) {
+    throw new AnalysisInputError(`recording is silent (loudest level ${loudest.toFixed(0)} dBFS)`);
+  }
+
+  // Frames far below the loudest are room noise, not notes: do not let the tracker find pitch there.
+  const pitch = trackPitchYin(samples, sampleRate, { silenceDb: Math.max(-70, loudest - 45) });
+  const onsetsS = detectOnsets(samples, sampleRate, pitch);
+  const tempo = estimateTempo(onsetsS);
+  const noteLevels = noteLevelsDb(levels, onsetsS, durationS);
+
+  const notes: NoteAnalysis[] = onsetsS.map((onsetS, i) => {
+    const endS = onsetsS[i + 1] ?? durationS;
+    const vibrato = noteVibrato(samples, sampleRate, pitch, onsetS, endS);
+    return {
+      onsetS: round(onsetS, 3),
+      durationS: round(endS - onsetS, 3),
+      pitchHz: notePitch(pitch, onsetS, endS),
+      levelDb: roundOrNull(noteLevels[i] ?? null, 1),
+      vibratoRateHz: vibrato && vibrato.extentCents > 0 ? round(vibrato.rateHz, 2) : null,
+      vibratoExtentCents: vibrato ? round(vibrato.extentCents, 1) : null,
+    };
+  });
+
+  // Recording-level vibrato: duration-weighted over the notes that have one.
+  let weight = 0;
+  let rateSum = 0;
+  let extentSum = 0;
+  for (const note of notes) {
+    if (note.vibratoRateHz == null || note.vibratoExtentCents == null) continue;
+    weight += note.durationS;
+    rateSum += note.vibratoRateHz * note.durationS;
+    extentSum += note.vibratoExtentCents * note.durationS;
+  }
+  const anyMeasured = notes.some((n) => n.vibratoExtentCents != null);
+
+  const gyro = input.gyroscope ? gyroscopeStability(input.gyroscope) : null;
+  const video = !gyro && input.videoFrames ? videoStability(input.videoFrames) : null;
+  const stability = gyro ?? video;
+
+  return {
+    analysisVersion: ANALYSIS_VERSION,
+    durationS: round(durationS, 3),
+    onsetsS: onsetsS.map((t) => round(t, 3)),
+    tempoBpm: roundOrNull(tempo.tempoBpm, 2),
+    tempoVarianceMs: roundOrNull(tempo.tempoVarianceMs, 1),
+    dynamicRangeDb: roundOrNull(dynamicRangeDb(levels), 1),
+    vibratoRateHz: weight > 0 ? round(rateSum / weight, 2) : null,
+    vibratoExtentCents: weight > 0 ? round(extentSum / weight, 1) : anyMeasured ? 0 : null,
+    bowStability: stability ? round(stability.score, 1) : null,
+    bowStabilitySource: gyro ? 'gyroscope' : video ? 'video' : null,
+    notes,
+    series: {
+      loudnessDb: { stepS: 0.1, values: loudnessSeries(samples, sampleRate, 0.1) },
+      pitchCents: { stepS: 0.05, referenceHz: 440, values: pitchSeries(pitch, 0.05) },
+    },
+  };
+}
+
+function roundOrNull(value: number | null, decimals: number): number | null {
+  return value == null || !Number.isFinite(value) ? null : round(value, decimals);
+}
+
+function voicedFrames(pitch: PitchTrack, fromS: number, toS: number): number[] {
+  const out: number[] = [];
+  const first = Math.max(0, Math.ceil(fromS / pitch.hopS));
+  const last = Math.min(pitch.f0Hz.length - 1, Math.floor(toS / pitch.hopS));
+  for (let t = first; t <= last; t++) if (!Number.isNaN(pitch.f0Hz[t]!)) out.push(t);
+  return out;
+}
+
+function notePitch(pitch: PitchTrack, fromS: number, toS: number): number | null {
+  const frames = voicedFrames(pitch, fromS, toS);
+  return frames.length > 0 ? round(median(frames.map((t) => pitch.f0Hz[t]!)), 2) : null;
+}
+
+/**
+ * Vibrato of one note, measured on its steady part (after the attack, before the next note) with a
+ * short-window pitch estimate per 10 ms frame. Null if the steady part is too short to hold two
+ * cycles; extent 0 when the pitch movement is not a vibrato.
+ */
+function noteVibrato(
+  samples: Float32Array,
+  sampleRate: number,
+  pitch: PitchTrack,
+  onsetS: number,
+  endS: number,
+): { rateHz: number; extentCents: number } | null {
+  const frames = voicedFrames(pitch, onsetS + 0.15, endS - 0.1);
+  // Longest run of consecutive voiced frames.
+  let bestStart = 0;
+  let bestLength = 0;
+  for (let i = 0, start = 0; i < frames.length; i++) {
+    if (i > 0 && frames[i]! !== frames[i - 1]! + 1) start = i;
+    if (i - start + 1 > bestLength) {
+      bestLength = i - start + 1;
+      bestStart = start;
+    }
+  }
+  const run = frames.slice(bestStart, bestStart + bestLength);
+  const frameRate = 1 / pitch.hopS;
+  const minRateHz = 3.5;
+  if (run.length < (2 * frameRate) / minRateHz) return null;
+
+  const noteHz = median(run.map((t) => pitch.f0Hz[t]!));
+  const period = sampleRate / noteHz;
+  const window = Math.max(2 * period, 0.008 * sampleRate);
+  // For high notes the period is only ~20 samples and the parabolic interpolation of the
+  // difference function is biased by the upper partials; keeping the first few harmonics makes the
+  // sub-sample estimate accurate. Low notes have enough samples per period to skip this.
+  const firstSample = Math.max(0, Math.floor(run[0]! * pitch.hopS * sampleRate - 2 * window - 2 * period));
+  const lastSample = Math.min(
+    samples.length,
+    Math.ceil(run[run.length - 1]! * pitch.hopS * sampleRate + 2 * window + 2 * period),
+  );
+  const segment = samples.subarray(firstSample, lastSample);
+  const source = noteHz > 300 ? lowPass(segment, (4 * noteHz) / sampleRate) : segment;
+  const cents = new Float64Array(run.length);
+  let valid = 0;
+  for (const t of run) {
+    // The long-window track can slip an octave for a frame; then start from the note's pitch.
+    const coarse = pitch.f0Hz[t]!;
+    const guess = Math.abs(1200 * Math.log2(coarse / noteHz)) > 150 ? period : sampleRate / coarse;
+    const p = refinePeriod(source, t * pitch.hopS * sampleRate - firstSample, guess, window);
+    if (Number.isNaN(p)) continue;
+    cents[valid++] = 1200 * Math.log2(sampleRate / p / 440);
+  }
+  const fit = fitVibrato(cents.subarray(0, valid), frameRate, {
+    minRateHz,
+    pitchWindowS: window / sampleRate,
+  });
+  if (!fit) return null;
+  const hasVibrato = fit.explained >= VIBRATO_MIN_EXPLAINED && fit.extentCents >= VIBRATO_MIN_EXTENT_CENTS;
+  return hasVibrato ? fit : { rateHz: fit.rateHz, extentCents: 0 };
+}
+
+/** Windowed-sinc low-pass, cutoff as a fraction of the sample rate; keeps the length and timing. */
+function lowPass(x: Float32Array, cutoff: number): Float32Array {
+  const half = Math.max(4, Math.ceil(2 / cutoff));
+  const taps = new Float64Array(2 * half + 1);
+  let sum = 0;
+  for (let i = -half; i <= half; i++) {
+    const sinc = i === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * i) / (Math.PI * i);
+    taps[i + half] = sinc * (0.54 + 0.46 * Math.cos((Math.PI * i) / half));
+    sum += taps[i + half]!;
+  }
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let acc = 0;
+    for (let j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++)
+      acc += x[j]! * taps[j - i + half]!;
+    out[i] = acc / sum;
+  }
+  return out;
+}
+
+function pitchSeries(pitch: PitchTrack, stepS: number): (number | null)[] {
+  const per = Math.max(1, Math.round(stepS / pitch.hopS));
+  const out: (number | null)[] = [];
+  for (let start = 0; start < pitch.f0Hz.length; start += per) {
+    const voiced: number[] = [];
+    for (let t = start; t < Math.min(pitch.f0Hz.length, start + per); t++) {
+      if (!Number.isNaN(pitch.f0Hz[t]!)) voiced.push(pitch.f0Hz[t]!);
+    }
+    out.push(voiced.length * 2 >= per ? Math.round(1200 * Math.log2(median(voiced) / 440)) : null);
+  }
+  return out;
+}
