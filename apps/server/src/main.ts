@@ -1,14 +1,14 @@
-import pino from 'pino';
 import { ConfigError, parseEnv } from './config/config';
 import { DataDirLockedError } from './db/embedded-lock';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoDataIfEmpty } from './demo/seed-demo-data';
-import { buildApp, logRedactPaths } from './http/app';
+import { buildApp } from './http/app';
+import { createLogger } from './http/logger';
 import { openInfrastructure } from './infrastructure';
 
 /** `npm start`: migrate, seed demo data on an empty database, serve the API. */
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
-  const logger = pino({ level: env.LOG_LEVEL, redact: { paths: logRedactPaths, censor: '[redacted]' } });
+  const logger = createLogger(env.LOG_LEVEL);
   const infra = await openInfrastructure(env, (message) => logger.info(message));
   logger.info(infra.mode, 'backing services');
 

@@ -41,18 +41,6 @@ export interface AppDependencies {
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
-/** Never log credentials, tokens or PII, wherever they appear in a logged object. */
-export const logRedactPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-storage-webhook-secret"]',
-  '*.password',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.email',
-  '*.phone',
-];
-
 export async function buildApp(deps: AppDependencies): Promise<ZodApp> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
