@@ -11,7 +11,7 @@ import { estimateTempo } from './tempo';
 import { fitVibrato } from './vibrato';
 
 /** Bump when a change makes results differ from stored ones, so sessions can be re-analysed. */
-export const ANALYSIS_VERSION = '1.0.0';
+export const ANALYSIS_VERSION = '1.1.0';
 
 export interface RecordingInput {
   /** Mono PCM, nominally in [-1, 1]. */

@@ -100,8 +100,9 @@ describe('analyze CLI', () => {
     for (const t of phraseOnsets) expect(onsets.some((o) => Math.abs(o - t) < 0.05)).toBe(true);
   });
 
-  // Known gap (not a gate yet): the native AAC encoder makes weak partials flicker below 3 kHz and
-  // SuperFlux reads some of that flicker as attacks. Measured and reported; see the package README.
+  // The native AAC encoder makes weak partials flicker below 3 kHz and SuperFlux reads that flicker
+  // as attacks (F 0.85 on this phrase before attacks had to raise the level or change the pitch;
+  // 0.96 after). The gate keeps some margin for other ffmpeg versions' encoders.
   it('keeps most onsets through AAC compression (how phones record)', async () => {
     const phrase = makePhrase({
       articulation: 'detache',
@@ -120,7 +121,7 @@ describe('analyze CLI', () => {
     const result = await analyzeMediaFile(join(dir, 'long.m4a'));
     const fm = onsetFMeasure(result.onsetsS, phrase.onsetsS);
     console.log(`AAC 128 kb/s, 48 kHz: onset F=${fm.f.toFixed(3)}, tempo ${result.tempoBpm} BPM`);
-    expect(fm.f).toBeGreaterThanOrEqual(0.8);
+    expect(fm.f).toBeGreaterThanOrEqual(0.9);
   });
 
   it('uses the sensor file when given', () => {
