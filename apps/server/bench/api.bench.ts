@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { hashPassword } from '../src/auth/passwords';
 import { userRepository } from '../src/auth/repository';
 import type { Secrets } from '../src/crypto/keys';
@@ -27,6 +26,7 @@ import { buildApp } from '../src/http/app';
 import type { ZodApp } from '../src/http/zod-app';
 import { teachingRepository } from '../src/teaching/repository';
 import { testSecrets } from '../test/backends';
+import { createScratchDatabase } from '../test/scratch-postgres';
 
 const CONNECTIONS = 50;
 const DURATION_S = 10;
@@ -86,23 +86,14 @@ async function openEmbedded(): Promise<OpenedBackend> {
 }
 
 async function openPostgres(adminUrl: string): Promise<OpenedBackend> {
-  const name = `rosin_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgresDatabase(url.toString(), POOL_SIZE);
+  const scratch = await createScratchDatabase(adminUrl, 'rosin_bench');
+  const db = openPostgresDatabase(scratch.url, POOL_SIZE);
   return {
     label: `PostgreSQL (pool of ${POOL_SIZE})`,
     db,
     async close() {
       await db.close();
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await scratch.drop();
     },
   };
 }

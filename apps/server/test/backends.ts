@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { randomSecrets, type Secrets } from '../src/crypto/keys';
 import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../src/db/database';
+import { createScratchDatabase } from './scratch-postgres';
 
 /**
  * Integration tests run against every backend available: always the embedded default (PGlite, in-process
@@ -37,21 +37,16 @@ function postgres(adminUrl: string, redisUrl: string | undefined): Backend {
   return {
     name: 'postgres',
     async open() {
-      const name = `rosin_test_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      const db = openPostgresDatabase(url.toString(), 10);
+      const scratch = await createScratchDatabase(adminUrl, 'rosin_test');
+      const name = scratch.name;
+      const db = openPostgresDatabase(scratch.url, 10);
       await db.migrate();
       const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
       return {
         db,
         redis,
         keyPrefix: name,
-        connectionString: url.toString(),
+        connectionString: scratch.url,
         async close() {
           await db.close();
           if (redis) {
@@ -59,10 +54,7 @@ function postgres(adminUrl: string, redisUrl: string | undefined): Backend {
             if (keys.length) await redis.del(...keys);
             await redis.quit();
           }
-          const cleanup = new pg.Client({ connectionString: adminUrl });
-          await cleanup.connect();
-          await cleanup.query(`drop database if exists ${name} with (force)`);
-          await cleanup.end();
+          await scratch.drop();
         },
       };
     },
