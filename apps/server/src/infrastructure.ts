@@ -16,7 +16,9 @@ export interface Infrastructure {
 export async function openInfrastructure(env: Env, log: (message: string) => void): Promise<Infrastructure> {
   const secrets = loadSecrets(env, log);
   const db = env.DATABASE_URL
-    ? openPostgresDatabase(env.DATABASE_URL, env.DATABASE_POOL_SIZE)
+    ? openPostgresDatabase(env.DATABASE_URL, env.DATABASE_POOL_SIZE, (error) =>
+        log(`an idle database connection was closed by the server (${error.message}); the pool replaces it`),
+      )
     : await openEmbeddedDatabase({ dataDir: join(env.DATA_DIR) });
   const redis = env.REDIS_URL
     ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false })

@@ -91,8 +91,15 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions = {}
   }
 }
 
-export function openPostgresDatabase(connectionString: string, poolSize = 10): Database {
+export function openPostgresDatabase(
+  connectionString: string,
+  poolSize = 10,
+  onIdleConnectionError: (error: Error) => void = () => {},
+): Database {
   const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection the server closes (restart, failover, `pg_terminate_backend`) surfaces here. The pool
+  // has already discarded it and opens a fresh one on the next checkout; unhandled, it would crash the process.
+  pool.on('error', (error) => onIdleConnectionError(error));
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return new Database(kysely, 'postgres', () => kysely.destroy());
 }
