@@ -17,7 +17,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { hashPassword } from '../src/auth/passwords';
 import { userRepository } from '../src/auth/repository';
-import type { Secrets } from '../src/crypto/keys';
+import { randomSecrets, type Secrets } from '../src/crypto/keys';
 import { PiiCipher } from '../src/crypto/pii-cipher';
 import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../src/db/database';
 import type { PracticeFocus } from '../src/db/schema';
@@ -25,7 +25,6 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoDataIfEmpty } from '../src/demo/s
 import { buildApp } from '../src/http/app';
 import type { ZodApp } from '../src/http/zod-app';
 import { teachingRepository } from '../src/teaching/repository';
-import { testSecrets } from '../test/backends';
 import { createScratchDatabase } from '../test/scratch-postgres';
 
 const CONNECTIONS = 50;
@@ -463,7 +462,7 @@ async function main(): Promise<void> {
     const backend = await open();
     try {
       // Fresh secrets per backend, as a fresh install would generate.
-      results.push(await benchBackend(backend, testSecrets()));
+      results.push(await benchBackend(backend, randomSecrets()));
     } finally {
       await backend.close();
     }

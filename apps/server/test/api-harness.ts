@@ -3,7 +3,8 @@ import type { AuthResponse } from '@rosin/contracts/auth';
 import type { Secrets } from '../src/crypto/keys';
 import { buildApp } from '../src/http/app';
 import type { ZodApp } from '../src/http/zod-app';
-import { testSecrets, type Backend, type OpenBackend } from './backends';
+import { randomSecrets } from '../src/crypto/keys';
+import type { Backend, OpenBackend } from './backends';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -20,7 +21,7 @@ export class ApiHarness {
     options: { authRateLimitPerMinute?: number } = {},
   ): Promise<ApiHarness> {
     const opened = await backend.open();
-    const secrets = testSecrets();
+    const secrets = randomSecrets();
     const app = await buildApp({
       db: opened.db,
       secrets,

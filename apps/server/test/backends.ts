@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { randomSecrets, type Secrets } from '../src/crypto/keys';
 import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../src/db/database';
 import { createScratchDatabase } from './scratch-postgres';
 
@@ -65,6 +64,3 @@ export const backends: Backend[] = [
   embedded,
   ...(process.env.DATABASE_URL ? [postgres(process.env.DATABASE_URL, process.env.REDIS_URL)] : []),
 ];
-
-/** Fresh random secrets, as a new deployment would have. */
-export const testSecrets: () => Secrets = randomSecrets;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, testSecrets, type OpenBackend } from '../../test/backends';
+import { backends, type OpenBackend } from '../../test/backends';
+import { randomSecrets } from '../crypto/keys';
 import { seedDemoDataIfEmpty } from '../demo/seed-demo-data';
 import { APP_ROLE } from './app-role';
 import { tablePolicies } from './migrations/0002_row_level_security';
@@ -12,7 +13,7 @@ describe.each(backends)('row-level security on $name', (backend) => {
   let opened: OpenBackend;
   beforeAll(async () => {
     opened = await backend.open();
-    await seedDemoDataIfEmpty(opened.db, testSecrets());
+    await seedDemoDataIfEmpty(opened.db, randomSecrets());
   });
   afterAll(() => opened.close());
 

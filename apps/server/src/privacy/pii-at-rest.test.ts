@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backends, testSecrets } from '../../test/backends';
+import { backends } from '../../test/backends';
+import { randomSecrets } from '../crypto/keys';
 import { DEMO_ACCOUNTS, seedDemoDataIfEmpty } from '../demo/seed-demo-data';
 
 function filesUnder(dir: string): string[] {
@@ -23,7 +24,7 @@ describe.each(backends)('PII at rest on $name', (backend) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rosin-pii-'));
     try {
       const opened = await backend.open({ dataDir });
-      await seedDemoDataIfEmpty(opened.db, testSecrets());
+      await seedDemoDataIfEmpty(opened.db, randomSecrets());
       let stored: string;
       if (opened.connectionString) {
         // A real pg_dump, as an attacker with a backup would have it.
