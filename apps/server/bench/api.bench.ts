@@ -23,6 +23,8 @@ import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../sr
 import type { PracticeFocus } from '../src/db/schema';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoDataIfEmpty } from '../src/demo/seed-demo-data';
 import { buildApp } from '../src/http/app';
+import { LocalObjectStorage } from '../src/storage/local-object-storage';
+import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
 import type { ZodApp } from '../src/http/zod-app';
 import { teachingRepository } from '../src/teaching/repository';
 import { createScratchDatabase } from '../test/scratch-postgres';
@@ -274,7 +276,20 @@ async function benchBackend(backend: OpenedBackend, secrets: Secrets): Promise<B
   console.log(`  ${version}\n  ${dataset}`);
 
   // The API under test: no logger (silent), no Redis (neither route is rate-limited).
-  const api = await buildApp({ db, secrets, authRateLimitPerMinute: 10_000 });
+  const objects = await mkdtemp(join(os.tmpdir(), 'rosin-bench-objects-'));
+  const api = await buildApp({
+    db,
+    secrets,
+    authRateLimitPerMinute: 10_000,
+    // Neither benchmarked route touches storage.
+    storage: new LocalObjectStorage({
+      dataDir: objects,
+      publicUrl: 'http://127.0.0.1',
+      signingKey: deriveLocalStorageSigningKey(secrets),
+    }),
+    uploads: { quotaBytes: 1, urlTtlSeconds: 60 },
+    publicUrl: () => 'http://127.0.0.1',
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const bare = await startBare(db, teacherId);
   try {

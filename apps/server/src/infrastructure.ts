@@ -1,15 +1,20 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { Env } from './config/config';
+import { publicBaseUrl, type Env } from './config/config';
 import { loadSecrets, type Secrets } from './crypto/keys';
 import { openEmbeddedDatabase, openPostgresDatabase, type Database } from './db/database';
+import { createObjectStorage } from './storage/create-object-storage';
+import type { ObjectStorage } from './storage/object-storage';
 
 /** The backing services of one process, each on its embedded driver or its production one. */
 export interface Infrastructure {
   db: Database;
   redis?: Redis;
+  storage: ObjectStorage;
   secrets: Secrets;
-  mode: { database: 'pglite' | 'postgres'; redis: 'redis' | 'in-process' };
+  /** The base URL clients reach this server at (PUBLIC_URL, else http://HOST:PORT). */
+  publicUrl: () => string;
+  mode: { database: 'pglite' | 'postgres'; redis: 'redis' | 'in-process'; storage: 's3' | 'local' };
   close(): Promise<void>;
 }
 
@@ -23,12 +28,17 @@ export async function openInfrastructure(env: Env, log: (message: string) => voi
   const redis = env.REDIS_URL
     ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false })
     : undefined;
+  const storage = createObjectStorage(env, secrets);
+  const publicUrl = publicBaseUrl(env);
   return {
     db,
     redis,
+    storage,
     secrets,
-    mode: { database: db.driver, redis: redis ? 'redis' : 'in-process' },
+    publicUrl: () => publicUrl,
+    mode: { database: db.driver, redis: redis ? 'redis' : 'in-process', storage: storage.driver },
     async close() {
+      await storage.close();
       await db.close();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

@@ -1,3 +1,4 @@
+import { startBackgroundWork, type BackgroundWork } from './background-work';
 import { ConfigError, parseEnv } from './config/config';
 import { DataDirLockedError } from './db/embedded-lock';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoDataIfEmpty } from './demo/seed-demo-data';
@@ -5,7 +6,10 @@ import { buildApp } from './http/app';
 import { createLogger } from './http/logger';
 import { openInfrastructure } from './infrastructure';
 
-/** `npm start`: migrate, seed demo data on an empty database, serve the API. */
+/**
+ * `npm start`: migrate, seed demo data on an empty database, serve the API, and (embedded default, or
+ * RUN_WORKERS=true) run the background work in this process too.
+ */
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
   const logger = createLogger(env.LOG_LEVEL);
@@ -27,9 +31,30 @@ async function main(): Promise<void> {
     redis: infra.redis,
     authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     logger: logger,
+    storage: infra.storage,
+    uploads: { quotaBytes: env.STORAGE_QUOTA_BYTES, urlTtlSeconds: env.SIGNED_URL_TTL_SECONDS },
+    publicUrl: infra.publicUrl,
+    storageWebhookSecret: env.STORAGE_WEBHOOK_SECRET,
   });
   const address = await app.listen({ host: env.HOST, port: env.PORT });
   logger.info(`Rosin is listening on ${address} (API docs at ${address}/docs)`);
+
+  // PGlite serves one process, so the embedded default always runs the workers here.
+  const runWorkers =
+    env.RUN_WORKERS === 'auto' ? infra.mode.database === 'pglite' : env.RUN_WORKERS === 'true';
+  let background: BackgroundWork | undefined;
+  if (runWorkers) {
+    background = await startBackgroundWork({
+      db: infra.db,
+      storage: infra.storage,
+      redis: infra.redis,
+      logger,
+      jobLeaseMs: env.JOB_LEASE_MS,
+      queuePrefix: env.QUEUE_PREFIX,
+      outboxPollMs: 250,
+    });
+    logger.info('background workers running in this process (media pipeline, outbox)');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -39,6 +64,7 @@ async function main(): Promise<void> {
     const forceExit = setTimeout(() => process.exit(1), 15_000).unref();
     try {
       await app.close();
+      await background?.stop();
       await infra.close();
       clearTimeout(forceExit);
       process.exit(0);

@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { Secrets } from '../src/crypto/keys';
 import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../src/db/database';
+import { LocalObjectStorage } from '../src/storage/local-object-storage';
+import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
+import type { ObjectStorage } from '../src/storage/object-storage';
+import { S3ObjectStorage, type S3ObjectStorageOptions } from '../src/storage/s3-object-storage';
+import { startS3rver } from './s3rver';
 import { createScratchDatabase } from './scratch-postgres';
+
+/** Where the local driver's URLs point in tests: requests to it are injected into the app under test. */
+export const TEST_PUBLIC_URL = 'http://rosin.test';
 
 /**
  * Integration tests run against every backend available: always the embedded default (PGlite, in-process
@@ -15,12 +27,46 @@ export interface OpenBackend {
   keyPrefix: string;
   /** A connection string for tools such as pg_dump (Postgres only). */
   connectionString?: string;
+  /** Local files (embedded) or S3 on an s3rver started for this backend (postgres). */
+  storage: ObjectStorage;
+  /** Postgres only: how to reach that s3rver (for a process started beside the test, e.g. `npm run worker`). */
+  s3?: S3ObjectStorageOptions;
   close(): Promise<void>;
 }
 
 export interface Backend {
   name: 'embedded' | 'postgres';
-  open(options?: { dataDir?: string }): Promise<OpenBackend>;
+  /** `secrets` sign the local driver's URLs; pass the app's. */
+  open(options?: { dataDir?: string; secrets?: Secrets }): Promise<OpenBackend>;
+}
+
+async function openLocalStorage(secrets: Secrets | undefined) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rosin-test-objects-'));
+  const storage = new LocalObjectStorage({
+    dataDir,
+    publicUrl: TEST_PUBLIC_URL,
+    signingKey: secrets ? deriveLocalStorageSigningKey(secrets) : randomBytes(32),
+  });
+  return {
+    storage,
+    async close() {
+      await storage.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openS3Storage() {
+  const server = await startS3rver();
+  const storage = new S3ObjectStorage(server.options);
+  return {
+    storage,
+    options: server.options,
+    async close() {
+      await storage.close();
+      await server.close();
+    },
+  };
 }
 
 const embedded: Backend = {
@@ -28,7 +74,16 @@ const embedded: Backend = {
   async open(options = {}) {
     const db = await openEmbeddedDatabase({ dataDir: options.dataDir });
     await db.migrate();
-    return { db, keyPrefix: `test-${randomBytes(4).toString('hex')}`, close: () => db.close() };
+    const objects = await openLocalStorage(options.secrets);
+    return {
+      db,
+      storage: objects.storage,
+      keyPrefix: `test-${randomBytes(4).toString('hex')}`,
+      async close() {
+        await db.close();
+        await objects.close();
+      },
+    };
   },
 };
 
@@ -36,6 +91,7 @@ function postgres(adminUrl: string, redisUrl: string | undefined): Backend {
   return {
     name: 'postgres',
     async open() {
+      const objects = await openS3Storage();
       const scratch = await createScratchDatabase(adminUrl, 'rosin_test');
       const name = scratch.name;
       const db = openPostgresDatabase(scratch.url, 10);
@@ -46,8 +102,11 @@ function postgres(adminUrl: string, redisUrl: string | undefined): Backend {
         redis,
         keyPrefix: name,
         connectionString: scratch.url,
+        storage: objects.storage,
+        s3: objects.options,
         async close() {
           await db.close();
+          await objects.close();
           if (redis) {
             const keys = await redis.keys(`${name}:*`);
             if (keys.length) await redis.del(...keys);

@@ -1,4 +1,4 @@
-import type { GyroscopeSample, VideoFrames } from './bow-stability';
+import type { GyroscopeSample, StabilityResult, VideoFrames } from './bow-stability';
 import { gyroscopeStability, videoStability } from './bow-stability';
 import { dynamicRangeDb, frameLevelsDb, loudnessSeries, noteLevelsDb } from './dynamics';
 import { AnalysisInputError } from './errors';
@@ -11,7 +11,7 @@ import { estimateTempo } from './tempo';
 import { fitVibrato } from './vibrato';
 
 /** Bump when a change makes results differ from stored ones, so sessions can be re-analysed. */
-export const ANALYSIS_VERSION = '1.1.0';
+export const ANALYSIS_VERSION = '1.2.0';
 
 export interface RecordingInput {
   /** Mono PCM, nominally in [-1, 1]. */
@@ -19,6 +19,11 @@ export interface RecordingInput {
   sampleRate: number;
   gyroscope?: readonly GyroscopeSample[];
   videoFrames?: VideoFrames;
+  /**
+   * Bow stability already measured from the video (`videoMotionFromFile` streams the frames from
+   * the decoder); used like `videoFrames`, which it replaces. Null: the video was too short.
+   */
+  videoStability?: StabilityResult | null;
 }
 
 export interface NoteAnalysis {
@@ -104,7 +109,13 @@ export function analyzeRecording(input: RecordingInput): RecordingAnalysis {
   const anyMeasured = notes.some((n) => n.vibratoExtentCents != null);
 
   const gyro = input.gyroscope ? gyroscopeStability(input.gyroscope) : null;
-  const video = !gyro && input.videoFrames ? videoStability(input.videoFrames) : null;
+  const video = gyro
+    ? null
+    : input.videoStability !== undefined
+      ? input.videoStability
+      : input.videoFrames
+        ? videoStability(input.videoFrames)
+        : null;
   const stability = gyro ?? video;
 
   return {

@@ -80,88 +80,92 @@ export function gyroscopeStability(readings: readonly GyroscopeSample[]): Stabil
  * Bow stability from video: the bow moves along its own length, so motion along the dominant edge
  * normal (perpendicular to the bow) is the unwanted part. For each pair of frames we solve the 1-D
  * optical-flow equation along that normal (Lucas–Kanade restricted to one direction) over the pixels
- * that move at all during the clip, high-pass the resulting velocity and take its RMS.
+ * that move at all, high-pass the resulting velocity and take its RMS.
  * Returns null for fewer than 1 s of frames.
  */
 export function videoStability(input: VideoFrames): StabilityResult | null {
-  const { width, height, fps } = input;
-  const pixels = width * height;
+  const motion = new VideoMotion(input.width, input.height, input.fps);
+  const pixels = input.width * input.height;
   const frames = Math.floor(input.data.length / pixels);
-  if (frames < Math.max(3, fps)) return null;
-  // Optical flow linearises the image: it only holds for shifts smaller than the blur of the
-  // edges. A thin bow shaking by several pixels needs blurring first (like one pyramid level).
-  const video = blurFrames(input, frames);
-  const data = video.data;
-
-  // Pass 1: which pixels change over the clip (the swept area of the bow and arm).
-  const sum = new Float64Array(pixels);
-  const sumSq = new Float64Array(pixels);
-  for (let f = 0; f < frames; f++) {
-    const offset = f * pixels;
-    for (let p = 0; p < pixels; p++) {
-      const v = data[offset + p]!;
-      sum[p]! += v;
-      sumSq[p]! += v * v;
-    }
-  }
-  const moving = new Uint8Array(pixels);
-  for (let p = 0; p < pixels; p++) {
-    const m = sum[p]! / frames;
-    if (sumSq[p]! / frames - m * m > 16) moving[p] = 1; // std above 4 grey levels: more than sensor noise
-  }
-
-  // Pass 2: dominant gradient orientation inside the moving area, weighted by temporal change.
-  let gxx = 0;
-  let gyy = 0;
-  let gxy = 0;
-  forEachPair(video, frames, moving, (gx, gy, it) => {
-    const w = Math.abs(it);
-    gxx += w * gx * gx;
-    gyy += w * gy * gy;
-    gxy += w * gx * gy;
-  });
-  const angle = 0.5 * Math.atan2(2 * gxy, gxx - gyy);
-  const nx = Math.cos(angle);
-  const ny = Math.sin(angle);
-
-  // Pass 3: velocity along the normal for each frame pair: v = -sum(It * gn) / sum(gn^2).
-  const velocity = new Float64Array(frames - 1);
-  let num = 0;
-  let den = 0;
-  let pair = 0;
-  forEachPair(
-    video,
-    frames,
-    moving,
-    (gx, gy, it) => {
-      const gn = gx * nx + gy * ny;
-      num += it * gn;
-      den += gn * gn;
-    },
-    () => {
-      velocity[pair++] = den > 0 ? -num / den : 0;
-      num = 0;
-      den = 0;
-    },
-  );
-  const hp = highPass(velocity, Math.max(1, Math.round(fps / 4)));
-  let energy = 0;
-  for (const v of hp) energy += v * v;
-  // px/frame -> frame widths per second, so the score does not depend on the decode resolution.
-  const jitter = (Math.sqrt(energy / hp.length) * fps) / width;
-  return { score: jitterToScore(jitter, VIDEO_HALF_SCORE_WIDTHS_S), jitter };
+  for (let f = 0; f < frames; f++) motion.push(input.data.subarray(f * pixels, (f + 1) * pixels));
+  return motion.result();
 }
 
-/** Two passes of a 5x5 box blur per frame (close to a Gaussian with sigma ~2 px). */
-function blurFrames(video: VideoFrames, frames: number): VideoFrames {
-  const { width, height } = video;
-  const pixels = width * height;
-  const out = new Uint8Array(frames * pixels);
-  const a = new Float32Array(pixels);
-  const b = new Float32Array(pixels);
-  const r = 2;
-  for (let f = 0; f < frames; f++) {
-    for (let p = 0; p < pixels; p++) a[p] = video.data[f * pixels + p]!;
+/**
+ * The moving area and the bow's direction are estimated over segments of this length (the last
+ * segment takes up to half a segment more), so frames can be streamed from the decoder while at
+ * most ~1.5 segments of small frames are held: a 5-minute 1080p video needs ~25 MB here instead of
+ * all 9,000 frames. Clips up to 30 s are one segment.
+ */
+const SEGMENT_S = 20;
+
+/**
+ * `videoStability` fed one frame at a time (8-bit grayscale, row-major), e.g. straight from the
+ * decoder. Each frame is blurred on arrival; the blurred frames of the current segment are kept.
+ */
+export class VideoMotion {
+  private readonly pixels: number;
+  private readonly segmentFrames: number;
+  private readonly blurred: Uint8Array[] = [];
+  private readonly velocities: number[] = [];
+  private frameCount = 0;
+  private readonly scratchA: Float32Array;
+  private readonly scratchB: Float32Array;
+
+  /** `segmentS`: Infinity makes the whole clip one segment (every blurred frame is held). */
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    private readonly fps: number,
+    segmentS = SEGMENT_S,
+  ) {
+    this.pixels = width * height;
+    this.segmentFrames = Math.max(2, Math.round(segmentS * fps));
+    this.scratchA = new Float32Array(this.pixels);
+    this.scratchB = new Float32Array(this.pixels);
+  }
+
+  push(frame: Uint8Array): void {
+    if (frame.length < this.pixels)
+      throw new RangeError(`frame has ${frame.length} pixels, expected ${this.pixels}`);
+    this.blurred.push(this.blur(frame));
+    this.frameCount++;
+    // Keep the last frame of a processed segment: the pair across the boundary counts too.
+    if (this.blurred.length >= Math.round(1.5 * this.segmentFrames) + 1) {
+      this.processSegment(this.blurred.slice(0, this.segmentFrames + 1));
+      this.blurred.splice(0, this.segmentFrames);
+    }
+  }
+
+  /** The score for every frame pushed so far; null for fewer than 1 s of frames. */
+  result(): StabilityResult | null {
+    if (this.frameCount < Math.max(3, this.fps)) return null;
+    const velocities = [...this.velocities];
+    if (this.blurred.length >= 2)
+      velocities.push(...segmentVelocities(this.blurred, this.width, this.height));
+    const hp = highPass(Float64Array.from(velocities), Math.max(1, Math.round(this.fps / 4)));
+    let energy = 0;
+    for (const v of hp) energy += v * v;
+    // px/frame -> frame widths per second, so the score does not depend on the decode resolution.
+    const jitter = (Math.sqrt(energy / hp.length) * this.fps) / this.width;
+    return { score: jitterToScore(jitter, VIDEO_HALF_SCORE_WIDTHS_S), jitter };
+  }
+
+  private processSegment(frames: Uint8Array[]): void {
+    for (const v of segmentVelocities(frames, this.width, this.height)) this.velocities.push(v);
+  }
+
+  /**
+   * Optical flow linearises the image: it only holds for shifts smaller than the blur of the
+   * edges. A thin bow shaking by several pixels needs blurring first (like one pyramid level).
+   * Two passes of a 5x5 box blur (close to a Gaussian with sigma ~2 px), rounded back to 8 bits.
+   */
+  private blur(frame: Uint8Array): Uint8Array {
+    const { width, height } = this;
+    const a = this.scratchA;
+    const b = this.scratchB;
+    const r = 2;
+    for (let p = 0; p < this.pixels; p++) a[p] = frame[p]!;
     for (let pass = 0; pass < 2; pass++) {
       // Running sums along rows, then columns, with edge pixels repeated.
       for (let y = 0; y < height; y++) {
@@ -182,32 +186,89 @@ function blurFrames(video: VideoFrames, frames: number): VideoFrames {
         }
       }
     }
-    for (let p = 0; p < pixels; p++) out[f * pixels + p] = Math.round(a[p]!);
+    const out = new Uint8Array(this.pixels);
+    for (let p = 0; p < this.pixels; p++) out[p] = Math.round(a[p]!);
+    return out;
   }
-  return { ...video, data: out };
+}
+
+/** Velocity across the bow (px/frame) for each consecutive pair of blurred frames of one segment. */
+function segmentVelocities(frames: readonly Uint8Array[], width: number, height: number): Float64Array {
+  const pixels = width * height;
+  const count = frames.length;
+  // Pass 1: which pixels change over the segment (the swept area of the bow and arm).
+  const sum = new Float64Array(pixels);
+  const sumSq = new Float64Array(pixels);
+  for (const frame of frames) {
+    for (let p = 0; p < pixels; p++) {
+      const v = frame[p]!;
+      sum[p]! += v;
+      sumSq[p]! += v * v;
+    }
+  }
+  const moving = new Uint8Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    const m = sum[p]! / count;
+    if (sumSq[p]! / count - m * m > 16) moving[p] = 1; // std above 4 grey levels: more than sensor noise
+  }
+
+  // Pass 2: dominant gradient orientation inside the moving area, weighted by temporal change.
+  let gxx = 0;
+  let gyy = 0;
+  let gxy = 0;
+  forEachPair(frames, width, height, moving, (gx, gy, it) => {
+    const w = Math.abs(it);
+    gxx += w * gx * gx;
+    gyy += w * gy * gy;
+    gxy += w * gx * gy;
+  });
+  const angle = 0.5 * Math.atan2(2 * gxy, gxx - gyy);
+  const nx = Math.cos(angle);
+  const ny = Math.sin(angle);
+
+  // Pass 3: velocity along the normal for each frame pair: v = -sum(It * gn) / sum(gn^2).
+  const velocity = new Float64Array(count - 1);
+  let num = 0;
+  let den = 0;
+  let pair = 0;
+  forEachPair(
+    frames,
+    width,
+    height,
+    moving,
+    (gx, gy, it) => {
+      const gn = gx * nx + gy * ny;
+      num += it * gn;
+      den += gn * gn;
+    },
+    () => {
+      velocity[pair++] = den > 0 ? -num / den : 0;
+      num = 0;
+      den = 0;
+    },
+  );
+  return velocity;
 }
 
 function forEachPair(
-  video: VideoFrames,
-  frames: number,
+  frames: readonly Uint8Array[],
+  width: number,
+  height: number,
   mask: Uint8Array,
   visit: (gx: number, gy: number, it: number) => void,
   endPair?: () => void,
 ): void {
-  const { width, height, data } = video;
-  const pixels = width * height;
-  for (let f = 0; f + 1 < frames; f++) {
-    const a = f * pixels;
-    const b = a + pixels;
+  for (let f = 0; f + 1 < frames.length; f++) {
+    const a = frames[f]!;
+    const b = frames[f + 1]!;
     for (let y = 1; y < height - 1; y++) {
       for (let x = 1; x < width - 1; x++) {
         const p = y * width + x;
         if (mask[p] === 0) continue;
         // Gradients of the average of both frames (symmetric in time, as in Lucas–Kanade).
-        const gx = (data[a + p + 1]! - data[a + p - 1]! + data[b + p + 1]! - data[b + p - 1]!) / 4;
-        const gy =
-          (data[a + p + width]! - data[a + p - width]! + data[b + p + width]! - data[b + p - width]!) / 4;
-        visit(gx, gy, data[b + p]! - data[a + p]!);
+        const gx = (a[p + 1]! - a[p - 1]! + b[p + 1]! - b[p - 1]!) / 4;
+        const gy = (a[p + width]! - a[p - width]! + b[p + width]! - b[p - width]!) / 4;
+        visit(gx, gy, b[p]! - a[p]!);
       }
     }
     endPair?.();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRecording } from '../src/analyze-recording';
-import { gyroscopeStability, videoStability } from '../src/bow-stability';
+import { VideoMotion, gyroscopeStability, videoStability } from '../src/bow-stability';
 import { parseSensorFile } from '../src/sensors';
 import { makeBowVideo, makeGyroscope } from './support/motion';
 
@@ -20,6 +20,20 @@ describe('bow stability', () => {
   it('decreases strictly as video jitter grows', () => {
     const scores = [0, 0.25, 0.5, 1, 2, 4].map((j) => videoStability(makeBowVideo(j, 12, 4))!.score);
     console.log(`video scores: ${scores.map((s) => s.toFixed(1)).join(' > ')}`);
+    for (let i = 1; i < scores.length; i++) expect(scores[i]!).toBeLessThan(scores[i - 1]!);
+  });
+
+  it('keeps decreasing with jitter on a clip longer than one motion segment (streamed frame by frame)', () => {
+    // 42 s at 6 fps: a 20 s segment, then the rest, each with its own moving area and direction.
+    const scores = [0, 1, 4].map((jitter) => {
+      const video = makeBowVideo(jitter, 13, 42, 6);
+      const motion = new VideoMotion(video.width, video.height, video.fps);
+      const pixels = video.width * video.height;
+      for (let f = 0; f * pixels < video.data.length; f++)
+        motion.push(video.data.subarray(f * pixels, (f + 1) * pixels));
+      return motion.result()!.score;
+    });
+    console.log(`video scores, 42 s clips: ${scores.map((s) => s.toFixed(1)).join(' > ')}`);
     for (let i = 1; i < scores.length; i++) expect(scores[i]!).toBeLessThan(scores[i - 1]!);
   });
 

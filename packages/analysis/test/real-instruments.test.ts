@@ -15,19 +15,25 @@ import { applyRoom } from './support/synth';
 const SR = 22050;
 const ROOMS = [
   { name: 'dry', rt60S: 0, snrDb: 50 },
-  { name: 'RT60 0.4 s, 35 dB SNR', rt60S: 0.4, snrDb: 35 },
+  { name: 'RT60 0.4 s, 25 dB SNR', rt60S: 0.4, snrDb: 25 },
+  { name: 'RT60 0.8 s, 25 dB SNR', rt60S: 0.8, snrDb: 25 },
 ];
 const TEMPI = [60, 100, 144];
 const ARTICULATIONS: Articulation[] = ['detache', 'repeated'];
 
 interface Case {
   label: string;
-  dry: boolean;
+  instrument: 'violin' | 'cello';
+  room: string;
   f: number;
   matched: number;
   detected: number;
   truth: number;
   tempoErrorPct: number;
+  varianceErrorMs: number;
+  /** Onsets whose first 50 ms carry at least as much energy as the room sound at that moment. */
+  audible: number;
+  audibleFound: number;
 }
 
 let font: SoundFont;
@@ -40,67 +46,123 @@ beforeAll(() => {
   cello = new SampledInstrument(font, CELLO);
 });
 
-describe('real recorded violin and cello (SoundFont samples)', () => {
-  it('finds onsets (F >= 0.95 at +-50 ms) and tempo (within 1 %) in sampled phrases', async () => {
-    const rng = new Prng(40);
-    const cases: Case[] = [];
-    let seed = 100;
-    for (const instrument of ['violin', 'cello'] as const) {
-      for (const articulation of ARTICULATIONS) {
-        for (const nominal of TEMPI) {
-          for (const room of ROOMS) {
-            seed++;
-            const tempoBpm = nominal * (1 + rng.uniform(-0.04, 0.04));
-            const phrase = makePhrase({
-              articulation,
-              tempoBpm,
-              jitterMs: 12,
-              seed,
-              noteCount: 24,
-              lowHz: instrument === 'cello' ? 65 : 196,
-              highHz: instrument === 'cello' ? 440 : 900,
-            });
-            const dry = await (instrument === 'cello' ? cello : violin).render(phrase.notes, {
-              sampleRate: SR,
-              seed,
-              gainJitterDb: 3,
-            });
-            const wet = applyRoom(dry, { sampleRate: SR, seed, ...room }).subarray(0, dry.length);
-            const r = analyzeRecording({ samples: wet, sampleRate: SR });
-            const fm = onsetFMeasure(r.onsetsS, phrase.onsetsS);
-            cases.push({
-              label: `${instrument} ${articulation} ${tempoBpm.toFixed(1)} BPM ${room.name}`,
-              dry: room.rt60S === 0,
-              f: fm.f,
-              matched: fm.matchedOffsetsS.length,
-              detected: r.onsetsS.length,
-              truth: phrase.onsetsS.length,
-              tempoErrorPct: (100 * Math.abs((r.tempoBpm ?? 0) - tempoBpm)) / tempoBpm,
-            });
-          }
-        }
+/**
+ * Energy of the note's own sound in the 50 ms after `onsetS` against the room's (reverberation of
+ * the notes before it plus noise) in the same 50 ms, dB. Below 0 the start of the note is buried:
+ * no analysis of the recording can place it to within 50 ms.
+ */
+function attackToRoomDb(dry: Float32Array, wet: Float32Array, onsetS: number): number {
+  let note = 0;
+  let room = 0;
+  const from = Math.round(onsetS * SR);
+  for (let i = from; i < Math.min(dry.length, from + Math.round(0.05 * SR)); i++) {
+    note += dry[i]! * dry[i]!;
+    room += (wet[i]! - dry[i]!) ** 2;
+  }
+  return 10 * Math.log10(note / room);
+}
+
+/** Every tempo and articulation of one instrument, rendered once and played in every room. */
+async function runInstrument(instrument: Case['instrument']): Promise<Case[]> {
+  const rng = new Prng(instrument === 'violin' ? 40 : 41);
+  const cases: Case[] = [];
+  let seed = instrument === 'violin' ? 100 : 200;
+  for (const articulation of ARTICULATIONS) {
+    for (const nominal of TEMPI) {
+      seed++;
+      const tempoBpm = nominal * (1 + rng.uniform(-0.04, 0.04));
+      const phrase = makePhrase({
+        articulation,
+        tempoBpm,
+        jitterMs: 12,
+        seed,
+        noteCount: 24,
+        lowHz: instrument === 'cello' ? 65 : 196,
+        highHz: instrument === 'cello' ? 440 : 900,
+      });
+      const dry = await (instrument === 'cello' ? cello : violin).render(phrase.notes, {
+        sampleRate: SR,
+        seed,
+        gainJitterDb: 3,
+      });
+      for (const room of ROOMS) {
+        const wet = applyRoom(dry, { sampleRate: SR, seed, ...room }).subarray(0, dry.length);
+        const r = analyzeRecording({ samples: wet, sampleRate: SR });
+        const fm = onsetFMeasure(r.onsetsS, phrase.onsetsS);
+        const audible = phrase.onsetsS.filter((t) => attackToRoomDb(dry, wet, t) >= 0);
+        cases.push({
+          label: `${instrument} ${articulation} ${tempoBpm.toFixed(1)} BPM ${room.name}`,
+          instrument,
+          room: room.name,
+          f: fm.f,
+          matched: fm.matchedOffsetsS.length,
+          detected: r.onsetsS.length,
+          truth: phrase.onsetsS.length,
+          tempoErrorPct: (100 * Math.abs((r.tempoBpm ?? 0) - tempoBpm)) / tempoBpm,
+          varianceErrorMs: Math.abs((r.tempoVarianceMs ?? Infinity) - phrase.varianceMs),
+          audible: audible.length,
+          audibleFound: audible.filter((t) => r.onsetsS.some((o) => Math.abs(o - t) <= 0.05)).length,
+        });
       }
     }
-    const summary = (list: Case[]): string => {
-      const f =
-        (2 * list.reduce((s, c) => s + c.matched, 0)) / list.reduce((s, c) => s + c.detected + c.truth, 0);
-      const worstF = list.reduce((a, b) => (b.f < a.f ? b : a));
-      const worstTempo = list.reduce((a, b) => (b.tempoErrorPct > a.tempoErrorPct ? b : a));
-      return `${list.length} phrases, onset F=${f.toFixed(4)}; worst phrase F=${worstF.f.toFixed(3)} (${worstF.label}); worst tempo error ${worstTempo.tempoErrorPct.toFixed(2)} % (${worstTempo.label})`;
+  }
+  return cases;
+}
+
+function fOf(list: Case[]): number {
+  return (2 * list.reduce((s, c) => s + c.matched, 0)) / list.reduce((s, c) => s + c.detected + c.truth, 0);
+}
+
+/** Print one line per room and per phrase; returns the cases of each room. */
+function report(cases: Case[]): Map<string, Case[]> {
+  const byRoom = new Map<string, Case[]>();
+  for (const room of ROOMS) {
+    const list = cases.filter((c) => c.room === room.name);
+    byRoom.set(room.name, list);
+    const worstF = list.reduce((a, b) => (b.f < a.f ? b : a));
+    const worstTempo = list.reduce((a, b) => (b.tempoErrorPct > a.tempoErrorPct ? b : a));
+    const worstVariance = list.reduce((a, b) => (b.varianceErrorMs > a.varianceErrorMs ? b : a));
+    const audible = list.reduce((s, c) => s + c.audible, 0);
+    const found = list.reduce((s, c) => s + c.audibleFound, 0);
+    console.log(
+      `sampled ${list[0]!.instrument}, ${room.name}: onset F=${fOf(list).toFixed(3)} (worst phrase ${worstF.f.toFixed(3)}, ${worstF.label}); attacks audible within 50 ms: ${found}/${audible} found; worst tempo error ${worstTempo.tempoErrorPct.toFixed(2)} %; worst tempo-variance error ${worstVariance.varianceErrorMs.toFixed(1)} ms (not gated)`,
+    );
+  }
+  for (const c of cases)
+    console.log(`  ${c.label}: F=${c.f.toFixed(3)}, tempo error ${c.tempoErrorPct.toFixed(2)} %`);
+  return byRoom;
+}
+
+/** Share of the attacks audible above the room within 50 ms that are found within 50 ms. */
+function audibleRecall(cases: Case[]): number {
+  return cases.reduce((s, c) => s + c.audibleFound, 0) / cases.reduce((s, c) => s + c.audible, 0);
+}
+
+describe('real recorded violin and cello (SoundFont samples)', () => {
+  it('violin: onsets F >= 0.95 at +-50 ms and tempo within 1 %, dry and in RT60 0.4 / 0.8 s rooms at 25 dB SNR', async () => {
+    const cases = await runInstrument('violin');
+    const byRoom = report(cases);
+    for (const c of cases) expect(c.tempoErrorPct, c.label).toBeLessThanOrEqual(1);
+    for (const [room, list] of byRoom) expect(fOf(list), room).toBeGreaterThanOrEqual(0.95);
+    expect(audibleRecall(cases)).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it('cello: onsets F >= 0.95 dry (rooms: see the known gap) and tempo within 1 % everywhere', async () => {
+    const cases = await runInstrument('cello');
+    const byRoom = report(cases);
+    for (const c of cases) expect(c.tempoErrorPct, c.label).toBeLessThanOrEqual(1);
+    // Every attack that is audible above the room within its first 50 ms is found within 50 ms...
+    expect(audibleRecall(cases)).toBeGreaterThanOrEqual(0.98);
+    // ...but the low cello samples speak 50-150 ms after the bow starts (bow noise ~30 dB under
+    // the tone first). In a room the previous note's reverberation and the noise bury that start,
+    // and the onset is found when the string speaks: known gap, docs/metrics.md. The room floors
+    // below guard against regressions; they are under the 0.95 target.
+    const floor: Record<string, number> = {
+      dry: 0.95,
+      'RT60 0.4 s, 25 dB SNR': 0.88,
+      'RT60 0.8 s, 25 dB SNR': 0.75,
     };
-    const dry = cases.filter((c) => c.dry);
-    const room = cases.filter((c) => !c.dry);
-    console.log(`sampled strings, dry (gated): ${summary(dry)}`);
-    // Known gap, reported rather than gated: in a room the slow attacks of the low cello samples
-    // (bow noise ~30 dB under the tone for 50-100 ms before the string speaks) are lost under the
-    // previous note's reverb and timed 50-100 ms late, so such notes count as a miss plus an extra.
-    console.log(`sampled strings, RT60 0.4 s room (not gated): ${summary(room)}`);
-    for (const c of cases)
-      console.log(`  ${c.label}: F=${c.f.toFixed(3)}, tempo error ${c.tempoErrorPct.toFixed(2)} %`);
-    const f =
-      (2 * dry.reduce((s, c) => s + c.matched, 0)) / dry.reduce((s, c) => s + c.detected + c.truth, 0);
-    expect(f).toBeGreaterThanOrEqual(0.95);
-    for (const c of dry) expect(c.tempoErrorPct, c.label).toBeLessThanOrEqual(1);
+    for (const [room, list] of byRoom) expect(fOf(list), room).toBeGreaterThanOrEqual(floor[room]!);
   });
 
   // Each sample alone at its root key, unlooped (a loop would add its own periodicity). The samples

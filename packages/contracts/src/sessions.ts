@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, Uuid } from './common';
+import { ContentMd5, UploadPlan, uploadPartCount } from './uploads';
 
 export const PracticeFocus = z.enum([
   'scales',
@@ -22,11 +23,18 @@ export const VIDEO_CONTENT_TYPES = [
   'video/x-matroska',
 ] as const;
 
-export const VideoDeclaration = z.object({
-  filename: z.string().trim().min(1).max(255),
-  contentType: z.enum(VIDEO_CONTENT_TYPES),
-  sizeBytes: z.number().int().min(1).max(MAX_VIDEO_BYTES),
-});
+export const VideoDeclaration = z
+  .object({
+    filename: z.string().trim().min(1).max(255),
+    contentType: z.enum(VIDEO_CONTENT_TYPES),
+    sizeBytes: z.number().int().min(1).max(MAX_VIDEO_BYTES),
+    /** Base64 MD5 of each 8 MiB part, in order (see uploads.ts): every part URL is signed for its checksum. */
+    partMd5s: z.array(ContentMd5).min(1).max(uploadPartCount(MAX_VIDEO_BYTES)),
+  })
+  .refine((video) => video.partMd5s.length === uploadPartCount(video.sizeBytes), {
+    path: ['partMd5s'],
+    message: 'must have one checksum per 8 MiB part of sizeBytes',
+  });
 export type VideoDeclaration = z.infer<typeof VideoDeclaration>;
 
 const SessionFields = z.object({
@@ -128,3 +136,25 @@ export const SessionList = z.object({
 export type SessionList = z.infer<typeof SessionList>;
 
 export const SessionIdParams = z.object({ id: Uuid });
+
+export const CreateSessionResponse = z.object({
+  session: PracticeSession,
+  /** The resumable upload of the declared video; null without one (or once it is complete). */
+  upload: UploadPlan.nullable(),
+});
+export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
+
+/** expo-sensors Gyroscope readings, t in seconds from the recording's start, rad/s. At most 10 min at 200 Hz. */
+export const SensorFile = z
+  .object({
+    gyroscope: z
+      .array(
+        z.object({ t: z.number().min(0).max(3600), x: z.number(), y: z.number(), z: z.number() }).strict(),
+      )
+      .min(1)
+      .max(120_000),
+  })
+  .strict();
+export type SensorFile = z.infer<typeof SensorFile>;
+/** The largest sensor upload accepted, in bytes of JSON. */
+export const MAX_SENSOR_FILE_BYTES = 8 * 1024 * 1024;

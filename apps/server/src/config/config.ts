@@ -35,6 +35,33 @@ export const envSchema = z
     S3_REGION: z.string().default('us-east-1'),
     S3_ACCESS_KEY_ID: optionalSecret,
     S3_SECRET_ACCESS_KEY: optionalSecret,
+    /** Where phones reach the S3 store, when the server itself uses an internal endpoint. */
+    S3_PUBLIC_ENDPOINT: optionalUrl,
+    /** Shared secret of `POST /webhooks/storage` (S3 event notifications); the webhook answers 404 without it. */
+    STORAGE_WEBHOOK_SECRET: optionalSecret,
+    /** Video bytes one student may keep (uploaded and in progress). Default 20 GiB. */
+    STORAGE_QUOTA_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(20 * 1024 ** 3),
+    /** Lifetime of presigned part and playback URLs. Default 1 hour. */
+    SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /**
+     * Whether this process runs the background workers (media pipeline, outbox, rollups). `auto`: yes with the
+     * embedded database (PGlite serves one process), no with DATABASE_URL (run `npm run worker` beside the API).
+     */
+    RUN_WORKERS: z.enum(['auto', 'true', 'false']).default('auto'),
+    /** A job whose worker stops renewing its lease (killed) is taken over after this long. Default 30 s. */
+    JOB_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    /**
+     * Namespace of the BullMQ keys in Redis. Processes that share a Redis but not a database (tests, staging
+     * beside production) each need their own, or one's worker takes the other's jobs. Default `rosin`.
+     */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-"')
+      .default('rosin'),
     /** HMAC secret for access tokens, at least 32 bytes. */
     JWT_SECRET: optionalSecret,
     /** PII encryption keys as `keyId:base64Key,…` (32-byte AES-256 keys); the first one encrypts. */
@@ -76,4 +103,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
   throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+}
+
+/** The base URL clients reach this server at: PUBLIC_URL, else `http://HOST:PORT` (a wildcard HOST → loopback). */
+export function publicBaseUrl(env: Pick<Env, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  if (env.PUBLIC_URL) return env.PUBLIC_URL.replace(/\/$/, '');
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`;
 }

@@ -145,6 +145,8 @@ export interface UploadsTable {
   size_bytes: ColumnType<string, number | string, number | string>;
   part_size_bytes: number;
   part_count: number;
+  /** Base64 Content-MD5 of each part, in part order (part_md5s[0] is part 1). */
+  part_md5s: string[];
   status: Generated<'pending' | 'completed' | 'aborted'>;
   created_at: CreatedAt;
   completed_at: Timestamp | null;
@@ -199,6 +201,36 @@ export interface PracticeDailyRollupsTable {
   day: ColumnType<string, string, string>;
   practice_seconds: number;
   session_count: number;
+}
+
+export interface PracticeFocusDailyRollupsTable {
+  student_id: string;
+  day: ColumnType<string, string, string>;
+  focus: PracticeFocus;
+  practice_seconds: number;
+  session_count: number;
+}
+
+/** One analysed session's value of one metric, with its rolling 7-session mean (see 0004_analytics). */
+export interface MetricTrendPointsTable {
+  student_id: string;
+  metric_key: string;
+  ts: Timestamp;
+  session_id: string;
+  value: number;
+  rolling_mean_7: number;
+  window_sessions: number;
+  previous_mean_7: number | null;
+  delta_7: number | null;
+}
+
+export interface PracticeStreaksTable {
+  student_id: string;
+  longest_days: number;
+  latest_first_day: ColumnType<string, string, string>;
+  latest_last_day: ColumnType<string, string, string>;
+  latest_days: number;
+  updated_at: Timestamp;
 }
 
 export interface SessionSeriesTable {
@@ -345,6 +377,9 @@ export interface DB {
   metrics: MetricsTable;
   metric_daily_rollups: MetricDailyRollupsTable;
   practice_daily_rollups: PracticeDailyRollupsTable;
+  practice_focus_daily_rollups: PracticeFocusDailyRollupsTable;
+  metric_trend_points: MetricTrendPointsTable;
+  practice_streaks: PracticeStreaksTable;
   session_series: SessionSeriesTable;
   feedback: FeedbackTable;
   forum_posts: ForumPostsTable;

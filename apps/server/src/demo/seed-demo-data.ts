@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { recomputeStudentAnalytics } from '../analytics/jobs';
 import { AccessTokens } from '../auth/access-tokens';
 import { AuthService } from '../auth/service';
 import type { Secrets } from '../crypto/keys';
@@ -114,14 +115,18 @@ export async function seedDemoDataIfEmpty(db: Database, secrets: Secrets): Promi
           .execute();
       }
     }
-    // Rollups are derived from the rows above exactly as the pipeline maintains them.
-    await sql`insert into metric_daily_rollups (student_id, day, metric_key, sample_count, value_sum, value_min, value_max)
-              select student_id, (ts at time zone 'UTC')::date, metric_key, count(*), sum(metric_val), min(metric_val), max(metric_val)
-              from metrics group by 1, 2, 3`.execute(tx);
-    await sql`insert into practice_daily_rollups (student_id, day, practice_seconds, session_count)
-              select student_id, (start_ts at time zone 'UTC')::date,
-                     sum(extract(epoch from end_ts - start_ts))::int, count(*)
-              from practice_sessions where deleted_at is null group by 1, 2`.execute(tx);
+    // Rollups, trends and streaks are derived from the rows above by the analytics jobs' own recompute.
+    const fortnight = Array.from({ length: 14 }, (_, daysAgo) =>
+      new Date(today.getTime() - daysAgo * 86_400_000).toISOString().slice(0, 10),
+    );
+    for (const student of [ada, ben]) {
+      await recomputeStudentAnalytics(tx, {
+        studentId: student.user.id,
+        days: fortnight,
+        practice: true,
+        metrics: true,
+      });
+    }
 
     const posts = [
       {

@@ -13,6 +13,15 @@ export const outboxEventSchemas = {
     videoId: z.uuid(),
     objectKey: z.string().min(1),
   }),
+  /**
+   * A practice session was created, deleted, or changed its times or focus (aggregate: the session). `days` are the
+   * UTC days whose rollups it touches: its start day before and after the change. The analytics rollups follow.
+   */
+  'practice_session.changed': z.object({
+    sessionId: z.uuid(),
+    studentId: z.uuid(),
+    days: z.array(z.iso.date()).min(1).max(2),
+  }),
   /** A session's metrics were written (aggregate: the session). Daily rollups and notifications follow. */
   metrics_ready: z.object({
     sessionId: z.uuid(),

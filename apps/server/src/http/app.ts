@@ -11,20 +11,29 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import { registerAnalyticsRoutes } from '../analytics/routes';
+import { AnalyticsService } from '../analytics/service';
 import { AccessTokens } from '../auth/access-tokens';
 import { registerAuthRoutes } from '../auth/routes';
 import { AuthService } from '../auth/service';
 import type { Secrets } from '../crypto/keys';
 import { PiiCipher } from '../crypto/pii-cipher';
 import type { Database } from '../db/database';
+import { VideoPlayback } from '../media/playback';
+import { registerMediaRoutes } from '../media/routes';
 import { registerPracticeRoutes } from '../practice/routes';
 import { PracticeSessionService } from '../practice/service';
+import { registerObjectStorageRoutes } from '../storage/local-storage-routes';
+import type { ObjectStorage } from '../storage/object-storage';
+import { registerUploadRoutes } from '../uploads/routes';
+import { UploadService, type UploadSettings } from '../uploads/service';
 import { registerTeachingRoutes } from '../teaching/routes';
 import { TeachingService } from '../teaching/service';
 import { AppError } from './app-error';
 import { registerAuthentication } from './authenticate';
 import { registerErrorHandling } from './error-handler';
 import { registerHealthRoutes, type ReadinessProbe } from './health-routes';
+import { registerWebAppRoutes } from './web-app-routes';
 import type { ZodApp } from './zod-app';
 
 export interface AppDependencies {
@@ -37,6 +46,12 @@ export interface AppDependencies {
   logger?: FastifyBaseLogger;
   /** Key prefix for shared Redis state, so test runs do not see each other. */
   redisKeyPrefix?: string;
+  storage: ObjectStorage;
+  uploads: UploadSettings;
+  /** The base URL clients reach this API at (signed playback URLs point here). */
+  publicUrl: () => string;
+  /** Shared secret of POST /webhooks/storage; without it the webhook answers 404. */
+  storageWebhookSecret?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -93,6 +108,7 @@ export async function buildApp(deps: AppDependencies): Promise<ZodApp> {
   });
 
   const accessTokens = new AccessTokens(deps.secrets.jwtSecret);
+  await registerWebAppRoutes(app); // before authentication: browser navigations get the app
   registerAuthentication(app, accessTokens);
 
   const pii = new PiiCipher(deps.secrets);
@@ -109,7 +125,19 @@ export async function buildApp(deps: AppDependencies): Promise<ZodApp> {
   registerTeachingRoutes(app, new TeachingService(deps.db), {
     rateLimitPerMinute: deps.authRateLimitPerMinute,
   });
-  registerPracticeRoutes(app, new PracticeSessionService(deps.db));
+  const uploads = new UploadService(deps.db, deps.storage, deps.uploads);
+  const playback = new VideoPlayback(deps.storage, deps.secrets, {
+    publicUrl: deps.publicUrl,
+    ttlSeconds: deps.uploads.urlTtlSeconds,
+  });
+  registerPracticeRoutes(
+    app,
+    new PracticeSessionService(deps.db, { uploads, playback, storage: deps.storage }),
+  );
+  registerAnalyticsRoutes(app, new AnalyticsService(deps.db));
+  registerUploadRoutes(app, uploads, { webhookSecret: deps.storageWebhookSecret });
+  registerMediaRoutes(app, playback);
+  await registerObjectStorageRoutes(app, deps.storage);
 
   return app;
 }

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness, type Method } from '../../test/api-harness';
 import { backends } from '../../test/backends';
-import { practiceSessionBody } from '../../test/fixtures';
+import type { CreateSessionResponse } from '@rosin/contracts/sessions';
+import type { UploadPlan } from '@rosin/contracts/uploads';
+import { randomBytes } from 'node:crypto';
+import { practiceSessionBody, videoDeclaration } from '../../test/fixtures';
 import { createCast, PRINCIPALS, type Cast, type PrincipalName } from '../../test/principals';
 
 /**
@@ -32,6 +35,16 @@ async function sessionOfA({ api, cast }: { api: ApiHarness; cast: Cast }): Promi
     body: practiceSessionBody(),
   });
   return `/sessions/${created.body.session.id}`;
+}
+
+/** A fresh session of student A with a declared video (bytes not sent yet): its upload plan. */
+async function uploadOfA({ api, cast }: { api: ApiHarness; cast: Cast }) {
+  const bytes = randomBytes(4096);
+  const created = await api.request<CreateSessionResponse>('POST', '/sessions', {
+    token: cast.studentA.accessToken,
+    body: practiceSessionBody({ video: videoDeclaration(bytes) }),
+  });
+  return { plan: created.body.upload as UploadPlan, bytes };
 }
 
 const rows: Row[] = [
@@ -134,9 +147,66 @@ const rows: Row[] = [
     expect: { ...signedIn(403), studentA: 200, studentB: 404, unlinkedTeacher: 404 },
   },
   {
+    operation: 'POST /sessions/{id}/sensors',
+    request: async (ctx) => ({
+      url: `${await sessionOfA(ctx)}/sensors`,
+      body: { gyroscope: [{ t: 0, x: 0.01, y: 0.02, z: 0.7 }] },
+    }),
+    expect: { ...signedIn(403), studentA: 200, studentB: 404 },
+  },
+  {
+    operation: 'GET /uploads/{id}',
+    request: async (ctx) => ({ url: `/uploads/${(await uploadOfA(ctx)).plan.id}` }),
+    // Uploads are the owner's alone; admins read through their explicit policy.
+    expect: { ...signedIn(404), studentA: 200, admin: 200 },
+  },
+  {
+    operation: 'PUT /uploads/{id}/parts/{partNumber}',
+    request: async (ctx) => {
+      const { plan } = await uploadOfA(ctx);
+      const md5 = plan.parts[0]!.headers['Content-MD5']!;
+      return {
+        url: `/uploads/${plan.id}/parts/1`,
+        body: { etag: `"${Buffer.from(md5, 'base64').toString('hex')}"` },
+      };
+    },
+    expect: { ...signedIn(404), studentA: 200, admin: 403 },
+  },
+  {
+    operation: 'POST /uploads/{id}/complete',
+    request: async (ctx) => {
+      const { plan, bytes } = await uploadOfA(ctx);
+      await ctx.api.uploadParts(ctx.cast.studentA.accessToken, plan, bytes);
+      const md5 = plan.parts[0]!.headers['Content-MD5']!;
+      return {
+        url: `/uploads/${plan.id}/complete`,
+        body: { parts: [{ partNumber: 1, etag: `"${Buffer.from(md5, 'base64').toString('hex')}"` }] },
+      };
+    },
+    expect: { ...signedIn(404), studentA: 200, admin: 403 },
+  },
+  {
+    operation: 'POST /webhooks/storage',
+    // Only the shared secret opens the webhook: an access token is not it.
+    request: async () => ({
+      body: { Records: [{ eventName: 'ObjectCreated:Put', s3: { object: { key: 'videos/x/y.mp4' } } }] },
+    }),
+    expect: everyone(401),
+  },
+  {
     operation: 'DELETE /sessions/{id}',
     request: async (ctx) => ({ url: await sessionOfA(ctx) }),
     expect: { ...signedIn(403), studentA: 204, studentB: 404, unlinkedTeacher: 404 },
+  },
+  {
+    operation: 'GET /analytics/dash',
+    // Teachers ask for student A; students for themselves.
+    request: async ({ cast, principal }) => ({
+      url: principal.includes('eacher')
+        ? `/analytics/dash?studentId=${cast.studentA.user.id}`
+        : '/analytics/dash',
+    }),
+    expect: { ...signedIn(200), unlinkedTeacher: 404, admin: 403 },
   },
 ];
 

@@ -19,6 +19,9 @@ describe('request logs', () => {
       db: opened.db,
       secrets: randomSecrets(),
       authRateLimitPerMinute: 100,
+      storage: opened.storage,
+      uploads: { quotaBytes: 1024, urlTtlSeconds: 60 },
+      publicUrl: () => 'http://rosin.test',
       logger: createLogger('info', sink),
     });
     try {

@@ -164,6 +164,36 @@ export const practiceSessionRepository = {
       .execute();
   },
 
+  /** Pipeline state changes (system work: uploads, the media worker). */
+  async setStatus(tx: Tx, id: string, status: SessionStatus, failureReason: string | null): Promise<void> {
+    await tx
+      .updateTable('practice_sessions')
+      .set({ status, failure_reason: failureReason, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async setSensorsKey(tx: Tx, id: string, sensorsKey: string): Promise<void> {
+    await tx
+      .updateTable('practice_sessions')
+      .set({ sensors_key: sensorsKey, has_sensors: true, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  findSensorsKey(tx: Tx, id: string) {
+    return tx.selectFrom('practice_sessions').select(['sensors_key']).where('id', '=', id).executeTakeFirst();
+  },
+
+  findVideoBySession(tx: Tx, sessionId: string) {
+    return tx
+      .selectFrom('videos')
+      .select(['id', 's3_key', 'hls_key', 'thumbnail_key', 'duration_s', 'processed'])
+      .where('session_id', '=', sessionId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+  },
+
   findMetrics(tx: Tx, sessionId: string) {
     return tx
       .selectFrom('metrics')

@@ -1,6 +1,9 @@
 import { ErrorResponse } from '@rosin/contracts/errors';
 import {
   CreateSessionRequest,
+  CreateSessionResponse,
+  MAX_SENSOR_FILE_BYTES,
+  SensorFile,
   PracticeSession,
   PracticeSessionDetail,
   SessionIdParams,
@@ -13,8 +16,6 @@ import { principalOf } from '../http/authenticate';
 import type { ZodApp } from '../http/zod-app';
 import type { PracticeSessionService } from './service';
 
-const CreateSessionResponse = z.object({ session: PracticeSession, upload: z.null() });
-
 export function registerPracticeRoutes(app: ZodApp, practice: PracticeSessionService): void {
   const security = [{ bearerAuth: [] }];
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
@@ -22,14 +23,22 @@ export function registerPracticeRoutes(app: ZodApp, practice: PracticeSessionSer
   app.post('/sessions', {
     schema: {
       tags: ['practice'],
-      summary: 'Log a practice session (student); replaying the same id answers 200 with the stored session',
+      summary:
+        'Log a practice session (student), with the resumable upload plan of its video; replaying the same id ' +
+        'answers 200 with the stored session and fresh URLs for the parts still missing',
       security,
       body: CreateSessionRequest,
-      response: { 200: CreateSessionResponse, 201: CreateSessionResponse, 409: ErrorResponse, ...errors },
+      response: {
+        200: CreateSessionResponse,
+        201: CreateSessionResponse,
+        409: ErrorResponse,
+        413: ErrorResponse,
+        ...errors,
+      },
     },
     handler: async (request, reply) => {
       const result = await practice.create(principalOf(request), request.body);
-      return reply.code(result.created ? 201 : 200).send({ session: result.session, upload: null });
+      return reply.code(result.created ? 201 : 200).send({ session: result.session, upload: result.upload });
     },
   });
 
@@ -65,6 +74,21 @@ export function registerPracticeRoutes(app: ZodApp, practice: PracticeSessionSer
       response: { 200: PracticeSession, ...errors },
     },
     handler: (request) => practice.update(principalOf(request), request.params.id, request.body),
+  });
+
+  app.post('/sessions/:id/sensors', {
+    bodyLimit: MAX_SENSOR_FILE_BYTES,
+    schema: {
+      tags: ['practice'],
+      summary:
+        'Attach the gyroscope file recorded with the video (owner; at most 8 MiB). Send it before completing ' +
+        'the upload; sent later, the video is analysed again with it',
+      security,
+      params: SessionIdParams,
+      body: SensorFile,
+      response: { 200: PracticeSession, 413: ErrorResponse, ...errors },
+    },
+    handler: (request) => practice.attachSensors(principalOf(request), request.params.id, request.body),
   });
 
   app.delete('/sessions/:id', {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  CreateSessionResponse,
   CreateSessionRequest,
+  SensorFile,
   PracticeSession,
   PracticeSessionDetail,
   SessionList,
@@ -13,7 +15,11 @@ import { SessionMetrics as SessionMetricsSchema } from '@rosin/contracts/session
 import type { Principal } from '../auth/access-tokens';
 import { requireActiveRole } from '../auth/require-role';
 import type { Database, Tx } from '../db/database';
+import { appendEvent } from '../events/outbox';
 import { AppError, conflict, forbidden, notFound } from '../http/app-error';
+import type { VideoPlayback } from '../media/playback';
+import { newObjectKey, type ObjectStorage } from '../storage/object-storage';
+import type { UploadService } from '../uploads/service';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 import { practiceSessionRepository as sessions, type SessionRow } from './repository';
 
@@ -38,20 +44,28 @@ function toSession(row: SessionRow): PracticeSession {
   };
 }
 
-export interface CreateSessionResult {
+export interface CreateSessionResult extends CreateSessionResponse {
   /** false when the id already existed: an offline replay answered with the stored session. */
   created: boolean;
-  session: PracticeSession;
+}
+
+export interface PracticeSessionDependencies {
+  uploads: UploadService;
+  playback: VideoPlayback;
+  storage: ObjectStorage;
 }
 
 export class PracticeSessionService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly deps: PracticeSessionDependencies,
+  ) {}
 
   /**
    * Idempotent by id: the phone generates the id offline and may send the same request many times (retries,
    * replays after a lost response). The first one creates; every other answers with what is stored.
-   * A session that declares a video waits in `awaiting_upload`; its resumable upload plan comes from the
-   * uploads context (in progress: the routes answer `upload: null` until it lands).
+   * A session that declares a video waits in `awaiting_upload` and gets its resumable upload plan in the same
+   * transaction (a replay gets the same upload, with fresh URLs for the parts still missing).
    */
   async create(principal: Principal, input: CreateSessionRequest): Promise<CreateSessionResult> {
     requireActiveRole(principal, 'student');
@@ -68,13 +82,19 @@ export class PracticeSessionService {
         hasSensors: input.hasSensors,
         status: input.video ? 'awaiting_upload' : 'ready',
       });
-      if (created) await this.setTags(tx, id, input.tagIds);
+      if (created) {
+        await this.setTags(tx, id, input.tagIds);
+        await announcePracticeChange(tx, id, principal.userId, [new Date(input.startTs)]);
+      }
       const row = await sessions.findByIdIncludeTags(tx, id);
       // The id exists but is not ours to see (another student's) or was deleted: never reuse it.
       if (!row || row.student_id !== principal.userId) {
         throw conflict('CONFLICT', 'A session with this id already exists; generate a new id');
       }
-      return { created, session: toSession(row) };
+      const upload = input.video
+        ? await this.deps.uploads.planForSession(tx, principal, id, input.video)
+        : null;
+      return { created, session: toSession(row), upload };
     });
   }
 
@@ -82,15 +102,16 @@ export class PracticeSessionService {
     return this.db.asUser(principal.userId, async (tx) => {
       const row = await sessions.findByIdIncludeTags(tx, id);
       if (!row) throw notFound('Session');
-      const [metricRows, seriesRow] = await Promise.all([
+      const [metricRows, seriesRow, video] = await Promise.all([
         sessions.findMetrics(tx, id),
         sessions.findSeries(tx, id),
+        sessions.findVideoBySession(tx, id),
       ]);
       return {
         ...toSession(row),
         metrics: metricRows.length > 0 ? toMetrics(metricRows) : null,
         series: (seriesRow?.series as SessionSeries | undefined) ?? null,
-        video: null,
+        video: video ? await this.deps.playback.urlsFor(video) : null,
       };
     });
   }
@@ -149,6 +170,11 @@ export class PracticeSessionService {
         selfRating: input.selfRating,
         note: input.note,
       });
+      const rollupsChange =
+        startTs.getTime() !== row.start_ts.getTime() ||
+        endTs.getTime() !== row.end_ts.getTime() ||
+        (input.focus !== undefined && input.focus !== row.focus);
+      if (rollupsChange) await announcePracticeChange(tx, id, row.student_id, [row.start_ts, startTs]);
       if (input.tagIds) await this.setTags(tx, id, input.tagIds);
       const updated = await sessions.findByIdIncludeTags(tx, id);
       if (!updated) throw notFound('Session');
@@ -159,9 +185,40 @@ export class PracticeSessionService {
   /** Soft delete: the row and its media stay until the purge job, invisible to everyone. */
   async delete(principal: Principal, id: string): Promise<void> {
     await this.db.asUser(principal.userId, async (tx) => {
-      await this.findOwned(tx, principal, id);
+      const row = await this.findOwned(tx, principal, id);
       await sessions.softDelete(tx, id);
+      await announcePracticeChange(tx, id, row.student_id, [row.start_ts]);
     });
+  }
+
+  /**
+   * Stores the gyroscope file recorded with the session's video (owner). Sent before the upload completes, the
+   * analysis uses it; sent later, the video is analysed again with it (the metrics are replaced as a set).
+   */
+  async attachSensors(principal: Principal, id: string, file: SensorFile): Promise<PracticeSession> {
+    requireActiveRole(principal, 'student');
+    // Check before storing anything, then store, then point the session at it.
+    await this.db.asUser(principal.userId, (tx) => this.findOwned(tx, principal, id));
+    const key = newObjectKey('sensors', 'json');
+    await this.deps.storage.putObject(key, Buffer.from(JSON.stringify(file), 'utf8'), 'application/json');
+    const { previousKey, session } = await this.db.asUser(principal.userId, async (tx) => {
+      const row = await this.findOwned(tx, principal, id);
+      const previous = await sessions.findSensorsKey(tx, id);
+      await sessions.setSensorsKey(tx, id, key);
+      const video = await sessions.findVideoBySession(tx, id);
+      if (video && row.status !== 'awaiting_upload') {
+        await appendEvent(tx, {
+          type: 'video.uploaded',
+          aggregateId: id,
+          payload: { sessionId: id, studentId: row.student_id, videoId: video.id, objectKey: video.s3_key },
+        });
+      }
+      const updated = await sessions.findByIdIncludeTags(tx, id);
+      if (!updated) throw notFound('Session');
+      return { previousKey: previous?.sensors_key ?? null, session: toSession(updated) };
+    });
+    if (previousKey && previousKey !== key) await this.deps.storage.deleteObject(previousKey).catch(() => {});
+    return session;
   }
 
   private async findOwned(tx: Tx, principal: Principal, id: string): Promise<SessionRow> {
@@ -181,6 +238,16 @@ export class PracticeSessionService {
     }
     await sessions.replaceTags(tx, sessionId, unique);
   }
+}
+
+/** Tells the analytics rollups which UTC days a change touches: the session's start day before and after it. */
+async function announcePracticeChange(tx: Tx, sessionId: string, studentId: string, starts: Date[]) {
+  const days = [...new Set(starts.map((start) => start.toISOString().slice(0, 10)))];
+  await appendEvent(tx, {
+    type: 'practice_session.changed',
+    aggregateId: sessionId,
+    payload: { sessionId, studentId, days },
+  });
 }
 
 function toMetrics(rows: { metric_key: string; metric_val: number }[]): SessionMetrics {

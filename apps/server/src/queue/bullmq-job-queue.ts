@@ -100,6 +100,7 @@ export class BullmqJobQueue implements JobQueue {
     if (this.closed) throw new Error('The job queue is closed');
     assertQueueName(queue);
     const running = new Set<RunningEntry>();
+    const runningById = new Map<string, RunningEntry>();
     const lockDuration = this.options.lockDurationMs ?? 60_000;
     // Blocking connections need `maxRetriesPerRequest: null`; BullMQ duplicates this template for each worker
     // (it never connects itself) and owns those copies.
@@ -118,6 +119,7 @@ export class BullmqJobQueue implements JobQueue {
         settled: new Promise<void>((resolve) => (settle = resolve)),
       };
       running.add(entry);
+      if (bullJob.id) runningById.set(bullJob.id, entry);
       const job: Job = {
         id: bullJob.id ?? '',
         queue,
@@ -146,6 +148,7 @@ export class BullmqJobQueue implements JobQueue {
         throw error;
       } finally {
         running.delete(entry);
+        if (bullJob.id) runningById.delete(bullJob.id);
         settle();
       }
     };
@@ -160,6 +163,14 @@ export class BullmqJobQueue implements JobQueue {
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(this.retry, attemptsMade) },
     });
     worker.on('error', (error) => this.logger.error({ err: error, queue }, 'BullMQ worker error'));
+    // A lock that could not be renewed (the event loop was blocked, Redis was away) may already be another
+    // worker's: stop the handler so it writes nothing more, as the database driver does when a lease is lost.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const id of jobIds) {
+        runningById.get(id)?.controller.abort(new Error('The job lock was lost; another worker may run it'));
+      }
+      this.logger.warn({ queue, jobIds }, 'job locks lost: their handlers are aborted');
+    });
     this.workers.push({ worker, running });
     await worker.waitUntilReady();
   }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, type Env } from '../config/config';
+import { ConfigError, publicBaseUrl, type Env } from '../config/config';
 import type { Secrets } from '../crypto/keys';
 import { LocalObjectStorage } from './local-object-storage';
 import { deriveLocalStorageSigningKey } from './local-url-signing';
@@ -16,10 +16,8 @@ export type StorageEnv = Pick<
   | 'S3_REGION'
   | 'S3_ACCESS_KEY_ID'
   | 'S3_SECRET_ACCESS_KEY'
-> & {
-  /** Optional: where clients reach the S3 store when the server uses an internal endpoint. */
-  S3_PUBLIC_ENDPOINT?: string;
-};
+  | 'S3_PUBLIC_ENDPOINT'
+>;
 
 export type ConfiguredObjectStorage = LocalObjectStorage | S3ObjectStorage;
 
@@ -45,10 +43,9 @@ export function createObjectStorage(env: StorageEnv, secrets: Secrets): Configur
       secretAccessKey: env.S3_SECRET_ACCESS_KEY,
     });
   }
-  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
   return new LocalObjectStorage({
     dataDir: join(env.DATA_DIR),
-    publicUrl: env.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`,
+    publicUrl: publicBaseUrl(env),
     signingKey: deriveLocalStorageSigningKey(secrets),
   });
 }

@@ -130,7 +130,9 @@ export class LocalObjectStorage implements ObjectStorage {
       for (const part of parts) {
         const size = await fileSize(this.partPath(request.storageUploadId, part.partNumber));
         if (size === undefined)
-          throw new StorageError('INVALID_PART', `Part ${part.partNumber} was not uploaded`);
+          throw new StorageError('INVALID_PART', `Part ${part.partNumber} was not uploaded`, {
+            partNumbers: [part.partNumber],
+          });
         sizes.push(size);
       }
       sizes.slice(0, -1).forEach((size, index) => {
@@ -155,7 +157,9 @@ export class LocalObjectStorage implements ObjectStorage {
           }
           const digest = hash.digest();
           if (digest.toString('hex') !== unquoteEtag(part.etag)) {
-            throw new StorageError('INVALID_PART', `Part ${part.partNumber} does not match its ETag`);
+            throw new StorageError('INVALID_PART', `Part ${part.partNumber} does not match its ETag`, {
+              partNumbers: [part.partNumber],
+            });
           }
           partDigests.push(digest);
         }
@@ -236,6 +240,14 @@ export class LocalObjectStorage implements ObjectStorage {
       if (isNotFound(error)) throw new StorageError('NO_SUCH_KEY', `No object ${key}`, { cause: error });
       throw error;
     }
+  }
+
+  async readSmallObject(key: string, maxBytes: number): Promise<Buffer> {
+    assertValidObjectKey(key);
+    const sizeBytes = await fileSize(this.objectPath(key));
+    if (sizeBytes === undefined) throw new StorageError('NO_SUCH_KEY', 'The object does not exist');
+    if (sizeBytes > maxBytes) throw new RangeError(`The object is larger than ${maxBytes} bytes`);
+    return readFile(this.objectPath(key));
   }
 
   async headObject(key: string): Promise<ObjectInfo | undefined> {

@@ -42,6 +42,9 @@ export interface ObjectStorage {
   /** Writes the object to a local file (atomically: a temp file renamed into place). */
   downloadToFile(key: string, path: string): Promise<void>;
 
+  /** The bytes of a small object (a playlist, a sensor file); refuses objects over `maxBytes`. */
+  readSmallObject(key: string, maxBytes: number): Promise<Buffer>;
+
   /** Size and ETag of the object, or undefined if there is none. */
   headObject(key: string): Promise<ObjectInfo | undefined>;
 
@@ -102,12 +105,15 @@ export type StorageErrorCode =
 
 export class StorageError extends Error {
   override name = 'StorageError';
+  /** For INVALID_PART: the parts at fault when the store can tell (the local driver can; S3 does not say). */
+  readonly partNumbers?: number[];
   constructor(
     readonly code: StorageErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; partNumbers?: number[] },
   ) {
     super(message, options);
+    this.partNumbers = options?.partNumbers;
   }
 }
 

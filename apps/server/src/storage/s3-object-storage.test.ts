@@ -1,39 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3RVER_BUCKET, startS3rver } from '../../test/s3rver';
 import { contentMd5Base64, newObjectKey } from './object-storage';
 import { describeObjectStorageContract, type ContractTarget } from './object-storage-contract';
-import { S3ObjectStorage, type S3ObjectStorageOptions } from './s3-object-storage';
+import { S3ObjectStorage } from './s3-object-storage';
 
-const BUCKET = 'rosin-test';
-
-/** s3rver on 127.0.0.1, a random port and a temp directory, with one bucket. */
-async function startS3rver(): Promise<{ options: S3ObjectStorageOptions; close(): Promise<void> }> {
-  const directory = await mkdtemp(join(tmpdir(), 'rosin-s3rver-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await server.run();
-  return {
-    options: {
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      bucket: BUCKET,
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-    },
-    async close() {
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-}
+const BUCKET = S3RVER_BUCKET;
 
 async function openS3rverTarget(): Promise<ContractTarget> {
   const server = await startS3rver();

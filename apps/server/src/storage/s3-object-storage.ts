@@ -222,6 +222,24 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
+  async readSmallObject(key: string, maxBytes: number): Promise<Buffer> {
+    assertValidObjectKey(key);
+    try {
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if ((result.ContentLength ?? 0) > maxBytes) {
+        result.Body?.transformToWebStream()
+          .cancel()
+          .catch(() => {});
+        throw new RangeError(`The object is larger than ${maxBytes} bytes`);
+      }
+      if (!result.Body) throw new Error('Expected a body');
+      return Buffer.from(await result.Body.transformToByteArray());
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
+      throw storageError(error);
+    }
+  }
+
   async headObject(key: string): Promise<ObjectInfo | undefined> {
     assertValidObjectKey(key);
     try {

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { RecordingAnalysis } from '../analyze-recording';
 import { analyzeRecording } from '../analyze-recording';
-import type { VideoFrames } from '../bow-stability';
+import type { StabilityResult } from '../bow-stability';
 import { AnalysisInputError } from '../errors';
 import { parseSensorFile } from '../sensors';
 import type { MediaTools } from './decode';
-import { decodeAudio, decodeVideoFrames, probeMedia } from './decode';
+import { decodeAudio, probeMedia, videoMotionFromFile } from './decode';
 
 export interface AnalyzeMediaOptions extends MediaTools {
   /** expo-sensors gyroscope JSON recorded with the media; preferred over video for bowStability. */
@@ -16,7 +16,9 @@ export interface AnalyzeMediaOptions extends MediaTools {
  * Decode a recording with ffmpeg and analyse it. This is what the CLI and the server's media worker
  * call; everything after decoding is the pure `analyzeRecording`.
  * Throws AnalysisInputError (one-line message) for unreadable, audio-less or silent media and
- * invalid sensor files.
+ * invalid sensor files. With `signal`, aborting kills the running ffmpeg/ffprobe and the call
+ * rejects with the signal's reason (checked again before the analysis itself, which is
+ * synchronous: ~2 s for 5 minutes of audio).
  */
 export async function analyzeMediaFile(
   path: string,
@@ -24,8 +26,6 @@ export async function analyzeMediaFile(
 ): Promise<RecordingAnalysis> {
   const info = await probeMedia(path, options);
   if (!info.hasAudio) throw new AnalysisInputError(`${path} has no audio stream`);
-  const audio = await decodeAudio(path, 22050, options);
-  if (audio.samples.length === 0) throw new AnalysisInputError(`${path} has no audio samples`);
 
   let gyroscope;
   if (options.sensorsPath) {
@@ -41,10 +41,20 @@ export async function analyzeMediaFile(
       throw new AnalysisInputError(`${options.sensorsPath}: ${(error as Error).message}`);
     }
   }
-  // Video motion is only needed when no sensor file gives a better source.
-  let videoFrames: VideoFrames | undefined;
-  if (!gyroscope && info.hasVideo)
-    videoFrames = await decodeVideoFrames(path, info.videoFps ?? 30, {}, options);
 
-  return analyzeRecording({ samples: audio.samples, sampleRate: audio.sampleRate, gyroscope, videoFrames });
+  const audio = await decodeAudio(path, 22050, options);
+  if (audio.samples.length === 0) throw new AnalysisInputError(`${path} has no audio samples`);
+  // Video motion is only needed when no sensor file gives a better source. Frames are streamed
+  // from the decoder into the motion estimate, never held whole.
+  let videoStability: StabilityResult | null | undefined;
+  if (!gyroscope && info.hasVideo)
+    videoStability = await videoMotionFromFile(path, info.videoFps ?? 30, {}, options);
+
+  options.signal?.throwIfAborted();
+  return analyzeRecording({
+    samples: audio.samples,
+    sampleRate: audio.sampleRate,
+    gyroscope,
+    videoStability,
+  });
 }

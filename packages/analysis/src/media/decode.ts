@@ -1,10 +1,13 @@
-import type { VideoFrames } from '../bow-stability';
+import type { StabilityResult, VideoFrames } from '../bow-stability';
+import { VideoMotion } from '../bow-stability';
 import { AnalysisInputError } from '../errors';
 import { lastLine, runBinary } from './run-binary';
 
 export interface MediaTools {
   ffmpegPath?: string;
   ffprobePath?: string;
+  /** Aborting kills the running ffmpeg/ffprobe; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface DecodedAudio {
@@ -22,15 +25,11 @@ export interface MediaInfo {
 /** Which streams a file has, via ffprobe. Unreadable files throw an AnalysisInputError. */
 export async function probeMedia(path: string, tools: MediaTools = {}): Promise<MediaInfo> {
   const ffprobe = tools.ffprobePath ?? 'ffprobe';
-  const { stdout, stderr, code } = await runBinary(ffprobe, [
-    '-v',
-    'error',
-    '-show_entries',
-    'stream=codec_type,avg_frame_rate',
-    '-of',
-    'json',
-    path,
-  ]);
+  const { stdout, stderr, code } = await runBinary(
+    ffprobe,
+    ['-v', 'error', '-show_entries', 'stream=codec_type,avg_frame_rate', '-of', 'json', path],
+    { signal: tools.signal },
+  );
   if (code !== 0) throw new AnalysisInputError(`cannot read ${path}: ${lastLine(stderr)}`);
   const parsed = JSON.parse(stdout.toString('utf8')) as {
     streams?: { codec_type?: string; avg_frame_rate?: string }[];
@@ -71,7 +70,7 @@ export async function decodeAudio(
     'f32le',
     '-',
   ];
-  const { stdout, stderr, code } = await runBinary(ffmpeg, args);
+  const { stdout, stderr, code } = await runBinary(ffmpeg, args, { signal: tools.signal });
   if (code !== 0) throw new AnalysisInputError(`cannot decode audio from ${path}: ${lastLine(stderr)}`);
   // Copy into a fresh, aligned buffer: Buffer.concat may return a view at an odd offset.
   const samples = new Float32Array(stdout.length / 4);
@@ -88,7 +87,8 @@ export interface VideoDecodeOptions {
 
 /**
  * Decode the video as small grayscale frames for motion analysis: ffmpeg scales (and honours the
- * phone's rotation flag) long before the frames reach us, so a 1080p minute costs a few MB here.
+ * phone's rotation flag) long before the frames reach us. Every frame is held in memory (a 1080p
+ * 5-minute video is 9,000 frames, ~230 MB); `videoMotionFromFile` streams them instead.
  */
 export async function decodeVideoFrames(
   path: string,
@@ -96,17 +96,78 @@ export async function decodeVideoFrames(
   options: VideoDecodeOptions = {},
   tools: MediaTools = {},
 ): Promise<VideoFrames> {
-  const ffmpeg = tools.ffmpegPath ?? 'ffmpeg';
-  const size = options.width ?? 160;
-  const fps = Math.min(options.maxFps ?? 30, sourceFps > 0 ? sourceFps : 30);
-  const filter = `fps=${fps},scale=${size}:${size}:force_original_aspect_ratio=decrease:flags=area,pad=${size}:${size}:(ow-iw)/2:(oh-ih)/2,format=gray`;
-  const args = ['-v', 'error', '-nostdin', '-i', path, '-an', '-vf', filter, '-f', 'rawvideo', '-'];
-  const { stdout, stderr, code } = await runBinary(ffmpeg, args);
+  const { size, fps, args } = videoDecodeArgs(path, sourceFps, options);
+  const { stdout, stderr, code } = await runBinary(tools.ffmpegPath ?? 'ffmpeg', args, {
+    signal: tools.signal,
+  });
   if (code !== 0) throw new AnalysisInputError(`cannot decode video from ${path}: ${lastLine(stderr)}`);
   return {
     width: size,
     height: size,
     fps,
     data: new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length),
+  };
+}
+
+/**
+ * Bow stability from the video, with frames streamed from ffmpeg into `VideoMotion` as they are
+ * decoded: the same result as `videoStability(await decodeVideoFrames(...))` while holding only a
+ * segment of small frames. Null for less than 1 s of video.
+ */
+export async function videoMotionFromFile(
+  path: string,
+  sourceFps: number,
+  options: VideoDecodeOptions = {},
+  tools: MediaTools = {},
+): Promise<StabilityResult | null> {
+  const { size, fps, args } = videoDecodeArgs(path, sourceFps, options);
+  const motion = new VideoMotion(size, size, fps);
+  const frame = new Uint8Array(size * size);
+  let filled = 0;
+  const { stderr, code } = await runBinary(tools.ffmpegPath ?? 'ffmpeg', args, {
+    signal: tools.signal,
+    onStdout: (chunk) => {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const n = Math.min(frame.length - filled, chunk.length - offset);
+        frame.set(chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled === frame.length) {
+          motion.push(frame);
+          filled = 0;
+        }
+      }
+    },
+  });
+  if (code !== 0) throw new AnalysisInputError(`cannot decode video from ${path}: ${lastLine(stderr)}`);
+  return motion.result();
+}
+
+/**
+ * The frames the video motion measure reads: square gray frames of `size`, at most `fps`, as an ffmpeg filter.
+ * Exported so a caller that already decodes the video (the server's one-pass transcode) feeds `VideoMotion`
+ * exactly the frames `videoMotionFromFile` would.
+ */
+export function videoMotionFrameSettings(
+  sourceFps: number,
+  options: VideoDecodeOptions = {},
+): { size: number; fps: number; filter: string } {
+  const size = options.width ?? 160;
+  const fps = Math.min(options.maxFps ?? 30, sourceFps > 0 ? sourceFps : 30);
+  const filter = `fps=${fps},scale=${size}:${size}:force_original_aspect_ratio=decrease:flags=area,pad=${size}:${size}:(ow-iw)/2:(oh-ih)/2,format=gray`;
+  return { size, fps, filter };
+}
+
+function videoDecodeArgs(
+  path: string,
+  sourceFps: number,
+  options: VideoDecodeOptions,
+): { size: number; fps: number; args: string[] } {
+  const { size, fps, filter } = videoMotionFrameSettings(sourceFps, options);
+  return {
+    size,
+    fps,
+    args: ['-v', 'error', '-nostdin', '-i', path, '-an', '-vf', filter, '-f', 'rawvideo', '-'],
   };
 }

@@ -81,13 +81,13 @@ export function superFlux(samples: Float32Array, sampleRate: number): OnsetStren
   return { frameRate, values };
 }
 
-/** 3x the 10th percentile (capped, see below) of each band's magnitude over (up to) 2000 evenly spread frames. */
+/** 3x the 10th percentile (capped, see below) of each band's magnitude over (up to) 500 evenly spread frames. */
 function noiseFloor(
   frameCount: number,
   bandCount: number,
   bandMagnitudes: (t: number, into: Float64Array) => void,
 ): Float64Array {
-  const sampled = Math.min(frameCount, 2000);
+  const sampled = Math.min(frameCount, 500);
   const stride = frameCount / Math.max(1, sampled);
   const columns = Array.from({ length: bandCount }, () => new Float64Array(sampled));
   const scratch = new Float64Array(bandCount);
@@ -149,8 +149,20 @@ export interface PeakPickingOptions {
   combineS?: number;
 }
 
-/** Madmom-style peak picking: local maximum, above a moving average plus a threshold. */
-export function pickOnsetPeaks(odf: OnsetStrength, options: PeakPickingOptions = {}): number[] {
+export interface OnsetCandidate {
+  /** Rising edge of the detection-function peak (see `risingEdge`), seconds. */
+  timeS: number;
+  /** The peak itself, seconds. */
+  peakS: number;
+  /** Height of the peak. */
+  strength: number;
+}
+
+/**
+ * Madmom-style peak picking: local maximum, above a moving average plus a threshold. Returns every
+ * peak that passes, with its height, so the caller can weigh it against other evidence.
+ */
+export function onsetCandidates(odf: OnsetStrength, options: PeakPickingOptions = {}): OnsetCandidate[] {
   const { frameRate, values } = odf;
   const delta = options.delta ?? 0.3;
   const preMax = Math.round((options.preMaxS ?? 0.03) * frameRate);
@@ -167,7 +179,7 @@ export function pickOnsetPeaks(odf: OnsetStrength, options: PeakPickingOptions =
   // ...but never so low that the flicker of a steady tone or of noise counts.
   const threshold = Math.max(delta * scale, 0.5);
 
-  const onsets: number[] = [];
+  const candidates: OnsetCandidate[] = [];
   for (let t = 0; t < values.length; t++) {
     const v = values[t]!;
     if (v <= threshold) continue;
@@ -187,10 +199,11 @@ export function pickOnsetPeaks(odf: OnsetStrength, options: PeakPickingOptions =
     }
     if (v < sum / count + threshold) continue;
     const time = risingEdge(values, t, Math.round(0.04 * frameRate)) / frameRate;
-    if (onsets.length > 0 && time - onsets[onsets.length - 1]! < combine) continue;
-    onsets.push(time);
+    const last = candidates[candidates.length - 1];
+    if (last && time - last.timeS < combine) continue;
+    candidates.push({ timeS: time, peakS: t / frameRate, strength: v });
   }
-  return onsets;
+  return candidates;
 }
 
 /**

@@ -88,10 +88,25 @@ export function trackPitchYin(
       cmnd[tau] = runningSum > 0 ? (d[tau]! * tau) / runningSum : 1;
     }
 
+    // A high note has only ~17 samples per period at this rate, so the true period falls between
+    // two integer lags and neither may dip under the threshold, while twice the period happens to
+    // land on a lag and does (an octave-low error on the troughs of a violin's vibrato). Judge each
+    // dip by its interpolated depth rather than by its deepest integer lag.
+    //
+    // The first dip under the threshold is YIN's answer (it avoids octave-low errors), unless a much
+    // deeper dip follows: in a room that boosts one upper partial of a low cello note, a lag of a
+    // fifth or quarter of the period can dip under the threshold while the true period is nearly
+    // perfectly periodic.
+    let deepest = Infinity;
+    for (let tau = Math.max(tauMin, 1); tau <= tauMax; tau++) {
+      if (cmnd[tau]! > cmnd[tau - 1]! || cmnd[tau]! > cmnd[tau + 1]!) continue;
+      deepest = Math.min(deepest, interpolatedMinimum(cmnd, tau));
+    }
     let best = -1;
-    for (let tau = tauMin; tau <= tauMax; tau++) {
-      if (cmnd[tau]! < threshold) {
-        while (tau + 1 <= tauMax && cmnd[tau + 1]! < cmnd[tau]!) tau++;
+    for (let tau = Math.max(tauMin, 1); tau <= tauMax; tau++) {
+      if (cmnd[tau]! > cmnd[tau - 1]! || cmnd[tau]! > cmnd[tau + 1]!) continue;
+      const depth = interpolatedMinimum(cmnd, tau);
+      if (depth < threshold && depth <= deepest + DEEPER_DIP_MARGIN) {
         best = tau;
         break;
       }
@@ -114,6 +129,18 @@ export function trackPitchYin(
     f0Hz[t] = sr / parabolicMinimum(cmnd, best);
   }
   return { hopS, f0Hz, clarity, levelDb };
+}
+
+/** How much deeper a later dip must be to win over the first dip under the threshold. */
+const DEEPER_DIP_MARGIN = 0.08;
+
+/** Value at the vertex of the parabola through a minimum and its neighbours. */
+function interpolatedMinimum(values: ArrayLike<number>, i: number): number {
+  const a = values[i - 1]!;
+  const b = values[i]!;
+  const c = values[i + 1]!;
+  const denom = a - 2 * b + c;
+  return denom > 0 ? Math.max(0, b - (a - c) ** 2 / (8 * denom)) : b;
 }
 
 /** Sub-sample position of a minimum from the parabola through its neighbours. */

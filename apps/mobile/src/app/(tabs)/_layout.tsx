@@ -1,0 +1,3 @@
+import TabsLayout from '../../navigation/TabsLayout';
+
+export default TabsLayout;

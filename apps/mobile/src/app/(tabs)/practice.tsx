@@ -1,0 +1,5 @@
+import { PracticeScreen } from '../../screens/Practice';
+
+export default function PracticeTab() {
+  return <PracticeScreen />;
+}

@@ -1,0 +1,5 @@
+import { ProfileScreen } from '../../screens/Profile';
+
+export default function ProfileTab() {
+  return <ProfileScreen />;
+}

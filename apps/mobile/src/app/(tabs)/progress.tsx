@@ -1,0 +1,5 @@
+import { ProgressScreen } from '../../screens/Progress';
+
+export default function ProgressTab() {
+  return <ProgressScreen />;
+}

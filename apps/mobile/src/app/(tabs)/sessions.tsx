@@ -1,0 +1,5 @@
+import { SessionsScreen } from '../../screens/Sessions';
+
+export default function SessionsTab() {
+  return <SessionsScreen />;
+}

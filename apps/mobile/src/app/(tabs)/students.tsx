@@ -1,0 +1,5 @@
+import { StudentsScreen } from '../../screens/Students';
+
+export default function StudentsTab() {
+  return <StudentsScreen />;
+}

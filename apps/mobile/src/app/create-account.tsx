@@ -1,0 +1,3 @@
+import { CreateAccountScreen } from '../screens/Auth/CreateAccountScreen';
+
+export default CreateAccountScreen;

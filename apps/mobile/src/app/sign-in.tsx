@@ -1,0 +1,3 @@
+import { SignInScreen } from '../screens/Auth/SignInScreen';
+
+export default SignInScreen;

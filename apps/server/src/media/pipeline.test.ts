@@ -1,0 +1,237 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthResponse } from '@rosin/contracts/auth';
+import type { CreateSessionResponse, PracticeSessionDetail } from '@rosin/contracts/sessions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiHarness } from '../../test/api-harness';
+import { backends } from '../../test/backends';
+import { practiceSessionBody, videoDeclaration } from '../../test/fixtures';
+import { generateTestClips, type TestClips } from '../../test/media-clips';
+import { startBackgroundWork } from '../background-work';
+import { etagFromContentMd5 } from '../storage/object-storage';
+import { MediaPipeline } from './pipeline';
+
+const silentLogger = { warn: () => {}, error: () => {} };
+
+describe.each(backends)('media pipeline on $name', (backend) => {
+  let api: ApiHarness;
+  let student: AuthResponse;
+  let clipsDir: string;
+  let clips: TestClips;
+  let pipeline: MediaPipeline;
+
+  beforeAll(async () => {
+    clipsDir = await mkdtemp(join(tmpdir(), 'rosin-clips-'));
+    [api, clips] = await Promise.all([ApiHarness.start(backend), generateTestClips(clipsDir)]);
+    student = await api.register('student');
+    pipeline = new MediaPipeline(api.backend.db, api.backend.storage);
+  }, 120_000);
+  afterAll(async () => {
+    await api.close();
+    await rm(clipsDir, { recursive: true, force: true });
+  });
+
+  /** A session whose video is uploaded and completed, as the phone does it. */
+  async function uploadedSession(path: string, extra: Record<string, unknown> = {}) {
+    const bytes = await readFile(path);
+    const created = await api.request<CreateSessionResponse>('POST', '/sessions', {
+      token: student.accessToken,
+      body: practiceSessionBody({ video: videoDeclaration(bytes), ...extra }),
+    });
+    const plan = created.body.upload!;
+    await api.uploadParts(student.accessToken, plan, bytes);
+    const completed = await api.request('POST', plan.completeUrl, {
+      token: student.accessToken,
+      body: {
+        parts: plan.parts.map((part) => ({
+          partNumber: part.partNumber,
+          etag: etagFromContentMd5(part.headers['Content-MD5']!),
+        })),
+      },
+    });
+    expect(completed.status, JSON.stringify(completed.body)).toBe(200);
+    const video = await api.backend.db.asSystem((tx) =>
+      tx
+        .selectFrom('videos')
+        .select(['id', 's3_key'])
+        .where('session_id', '=', created.body.session.id)
+        .executeTakeFirstOrThrow(),
+    );
+    return { sessionId: created.body.session.id, videoId: video.id, objectKey: video.s3_key };
+  }
+
+  const detail = async (sessionId: string) =>
+    (
+      await api.request<PracticeSessionDetail>('GET', `/sessions/${sessionId}`, {
+        token: student.accessToken,
+      })
+    ).body;
+
+  const metricRows = (sessionId: string) =>
+    api.backend.db.asSystem((tx) =>
+      tx
+        .selectFrom('metrics')
+        .select(['metric_key', 'metric_val', 'unit'])
+        .where('session_id', '=', sessionId)
+        .execute(),
+    );
+
+  it('turns an upload into HLS playback, a poster, metrics and series; a second run changes nothing', async () => {
+    const { sessionId, videoId } = await uploadedSession(clips.good);
+    expect(await pipeline.process({ sessionId, videoId })).toBe('ready');
+
+    const session = await detail(sessionId);
+    expect(session.status).toBe('ready');
+    expect(session.failureReason).toBeNull();
+    expect(session.metrics?.tempoBpm).toBeGreaterThan(110);
+    expect(session.metrics?.tempoBpm).toBeLessThan(130);
+    expect(session.metrics?.dynamicRangeDb).toBeGreaterThan(0);
+    expect(session.series?.loudnessDb.values.length).toBeGreaterThan(50);
+    expect(session.video?.durationS).toBeCloseTo(6, 0);
+
+    // The playlist URL answers the playlist with every segment presigned; segments and poster are readable.
+    const playlist = await api.getUrl(session.video!.hlsUrl!);
+    expect(playlist.status).toBe(200);
+    const text = playlist.body.toString('utf8');
+    expect(text).toContain('#EXTM3U');
+    expect(text).toContain('#EXT-X-ENDLIST');
+    const segmentUrls = text.split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(segmentUrls.length).toBeGreaterThanOrEqual(1);
+    const segment = await api.getUrl(segmentUrls[0]!);
+    expect(segment.status).toBe(200);
+    expect(segment.body.length).toBeGreaterThan(1000);
+    expect(segment.body[0]).toBe(0x47); // MPEG-TS sync byte
+    const poster = await api.getUrl(session.video!.thumbnailUrl!);
+    expect(poster.status).toBe(200);
+    expect(poster.body.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8])); // JPEG
+
+    // A tampered playlist token is refused.
+    const tampered = session.video!.hlsUrl!.replace(
+      /token=(.)/,
+      (_, c: string) => `token=${c === 'A' ? 'B' : 'A'}`,
+    );
+    expect((await api.getUrl(tampered)).status).toBe(403);
+
+    const first = await metricRows(sessionId);
+    const firstVideo = await api.backend.db.asSystem((tx) =>
+      tx
+        .selectFrom('videos')
+        .select(['hls_key', 'thumbnail_key'])
+        .where('id', '=', videoId)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(await pipeline.process({ sessionId, videoId })).toBe('ready');
+    expect(await metricRows(sessionId)).toEqual(expect.arrayContaining(first));
+    expect(await metricRows(sessionId)).toHaveLength(first.length);
+    const again = await api.backend.db.asSystem((tx) =>
+      tx
+        .selectFrom('videos')
+        .select(['hls_key', 'thumbnail_key'])
+        .where('id', '=', videoId)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(again).toEqual(firstVideo);
+    expect(first.map((row) => row.metric_key).sort()).toEqual(
+      expect.arrayContaining(['bowStability', 'dynamicRangeDb', 'tempoBpm', 'tempoVarianceMs']),
+    );
+  }, 120_000);
+
+  it.each([
+    ['text renamed .mp4', 'text', /not a video we can read/],
+    ['video without sound', 'noAudio', /no sound/],
+    ['silent video', 'silent', /silent/],
+  ] as const)(
+    'fails a %s with a reason for the student',
+    async (_name, clip, reason) => {
+      const { sessionId, videoId } = await uploadedSession(clips[clip]);
+      expect(await pipeline.process({ sessionId, videoId })).toBe('failed');
+      const session = await detail(sessionId);
+      expect(session.status).toBe('failed');
+      expect(session.failureReason).toMatch(reason);
+      expect(session.metrics).toBeNull();
+    },
+    60_000,
+  );
+
+  it('ends a truncated mp4 in a final state, never stuck', async () => {
+    const { sessionId, videoId } = await uploadedSession(clips.truncated);
+    const outcome = await pipeline.process({ sessionId, videoId });
+    const session = await detail(sessionId);
+    expect(['ready', 'failed']).toContain(outcome);
+    expect(session.status).toBe(outcome);
+    if (outcome === 'failed') expect(session.failureReason).toMatch(/damaged|not a video|too short|shorter/);
+  }, 60_000);
+
+  it('runs the whole loop through the outbox and the queue: upload → processing → ready', async () => {
+    const work = await startBackgroundWork({
+      db: api.backend.db,
+      storage: api.backend.storage,
+      redis: api.backend.redis,
+      queuePrefix: `${api.backend.keyPrefix}:bull`,
+      logger: silentLogger,
+      jobLeaseMs: 30_000,
+      outboxPollMs: 100,
+    });
+    try {
+      const { sessionId } = await uploadedSession(clips.good);
+      let session = await detail(sessionId);
+      for (let waited = 0; session.status === 'processing' && waited < 90_000; waited += 250) {
+        await sleep(250);
+        session = await detail(sessionId);
+      }
+      expect(session.status).toBe('ready');
+      expect(session.metrics?.tempoBpm).toBeGreaterThan(0);
+      expect(session.video?.hlsUrl).toMatch(/playlist\.m3u8\?token=/);
+      const events = await api.backend.db.asSystem((tx) =>
+        tx
+          .selectFrom('outbox_events')
+          .select(['event_type', 'dispatched_at'])
+          .where('aggregate_id', '=', sessionId)
+          .execute(),
+      );
+      const pipelineEvents = events.filter((event) => event.event_type !== 'practice_session.changed');
+      expect(pipelineEvents.map((event) => event.event_type).sort()).toEqual([
+        'metrics_ready',
+        'video.uploaded',
+      ]);
+      expect(pipelineEvents.every((event) => event.dispatched_at !== null)).toBe(true);
+    } finally {
+      await work.stop();
+    }
+  }, 120_000);
+
+  it('marks the session failed with a reason once a job runs out of attempts (dead letter)', async () => {
+    // The worker's store fails every read (an outage): not the student's file, so the job is retried, then
+    // reported. Only the worker sees the fault; the API uses the real store.
+    const unavailable = new Proxy(api.backend.storage, {
+      get: (target, property, receiver) =>
+        property === 'downloadToFile'
+          ? () => Promise.reject(new Error('the object store is unavailable'))
+          : (Reflect.get(target, property, receiver) as unknown),
+    });
+    const work = await startBackgroundWork({
+      db: api.backend.db,
+      storage: unavailable,
+      redis: api.backend.redis,
+      queuePrefix: `${api.backend.keyPrefix}:dead`,
+      logger: silentLogger,
+      jobLeaseMs: 30_000,
+      outboxPollMs: 100,
+      retry: { maxAttempts: 2, backoffBaseMs: 100, backoffMaxMs: 100 },
+    });
+    try {
+      const { sessionId } = await uploadedSession(clips.good);
+      let session = await detail(sessionId);
+      for (let waited = 0; session.status === 'processing' && waited < 60_000; waited += 250) {
+        await sleep(250);
+        session = await detail(sessionId);
+      }
+      expect(session.status).toBe('failed');
+      expect(session.failureReason).toMatch(/could not process this video after 2 attempts/);
+    } finally {
+      await work.stop();
+    }
+  }, 90_000);
+});
