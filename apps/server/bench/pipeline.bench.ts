@@ -3,32 +3,27 @@
  * the embedded default, beside plain ffmpeg with the same settings, in the same run. Target: the pipeline
  * reaches ≥ 0.9 of ffmpeg's own throughput (ffmpeg's wall time / the pipeline's).
  *
- * Per run, interleaved so both see the same machine load:
- * (a) plain ffmpeg: exactly `hlsTranscodeArgs` (what `transcodeToHls` runs) on the clip;
+ * Per run, back to back so both see the same machine load:
+ * (a) plain ffmpeg: exactly `hlsTranscodeArgs` on the clip (the rendition + poster part of the pipeline's pass);
  * (b) the pipeline: a spawned server (`node --import tsx src/main.ts`, what `npm start` runs) on a temp
  *     DATA_DIR, driven over loopback HTTP like a phone: POST /sessions, PUT the parts, confirm, complete, poll
  *     GET /sessions/{id} until `ready`. The server's ffmpeg/ffprobe children are sampled from /proc meanwhile,
- *     which gives the timeline of probe, transcode and the analysis' decodes inside the pipeline;
- * (c) a prototype: one ffmpeg pass producing the same HLS + poster and, from the same decode, the analysis'
- *     mono PCM and 160×160 gray frames on pipes, then `analyzeRecording` on them.
- * Then, once: each stage alone (copy, probe, audio decode, frame decode, analysis compute).
+ *     which gives the timeline of the probe and the one ffmpeg pass (`transcodeAndDecode`: rendition, poster,
+ *     the analysis' PCM and motion frames from one decode) inside the pipeline.
+ * Then, once: each stage alone (download copy, probe, the one pass, the analysis compute in a worker thread).
  *
  * BENCH_RUNS (default 3) and BENCH_CLIP_SECONDS (default 60) tune it. Writes its section of docs/benchmarks.md.
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { analyzeRecording, type RecordingAnalysis } from '@rosin/analysis/analyze-recording';
-import { analyzeMediaFile } from '@rosin/analysis/media/analyze-media-file';
 import type { PracticeSessionDetail } from '@rosin/contracts/sessions';
-import { decodeAudio, decodeVideoFrames } from '@rosin/analysis/media/decode';
+import { analyzeInThread } from '../src/media/analyze-in-thread';
 import { runMediaTool } from '../src/media/ffmpeg';
 import { probeVideo } from '../src/media/probe';
-import { hlsTranscodeArgs } from '../src/media/transcode';
+import { ANALYSIS_SAMPLE_RATE, hlsTranscodeArgs, transcodeAndDecode } from '../src/media/transcode';
 import {
   completeUpload,
   createSessionWithVideo,
@@ -57,32 +52,26 @@ const UPLOAD_CONCURRENCY = 4;
 const TIMELINE_POLL_MS = 50;
 const SESSION_POLL_MS = 200;
 const SECTION_HEADING = '## Media pipeline (npm run bench:pipeline)';
-/** The analysis' defaults (packages/analysis/src/media): 22,050 Hz mono PCM, 160×160 gray frames ≤ 30 fps. */
-const ANALYSIS_SAMPLE_RATE = 22_050;
-const MOTION_SIZE = 160;
 
 // --- Timeline of the server's ffmpeg/ffprobe children -------------------------------------------------------
 
-type ToolStage = 'probe (pipeline)' | 'probe (analysis)' | 'audio decode' | 'frame decode' | 'transcode';
-const STAGE_ORDER: ToolStage[] = [
-  'probe (pipeline)',
-  'probe (analysis)',
-  'transcode',
-  'audio decode',
-  'frame decode',
-];
+type ToolStage = 'probe' | 'one pass' | 'other ffmpeg';
+const STAGE_ORDER: ToolStage[] = ['probe', 'one pass', 'other ffmpeg'];
+const STAGE_LABEL: Record<ToolStage, string> = {
+  probe: 'Probe (ffprobe)',
+  'one pass': 'One ffmpeg pass: HLS + poster + PCM (pipe:3) + motion frames (pipe:4)',
+  'other ffmpeg': 'Any other ffmpeg (not expected)',
+};
 
-/** Which pipeline stage a child process is, by its command line (see probe.ts, transcode.ts, analysis decode.ts). */
+/**
+ * Which pipeline stage a child process is, by its command line (probe.ts; transcode.ts: the rendition's
+ * `-hls_segment_filename` and the analysis' `f32le`/`rawvideo` outputs are in the same ffmpeg run).
+ */
 function classify(args: string[]): ToolStage | undefined {
   const binary = args[0] ?? '';
-  if (binary.endsWith('ffprobe')) {
-    return args.some((arg) => arg.includes('format=duration')) ? 'probe (pipeline)' : 'probe (analysis)';
-  }
+  if (binary.endsWith('ffprobe')) return 'probe';
   if (!binary.endsWith('ffmpeg')) return undefined;
-  if (args.includes('-hls_segment_filename')) return 'transcode';
-  if (args.includes('f32le')) return 'audio decode';
-  if (args.includes('rawvideo')) return 'frame decode';
-  return undefined;
+  return args.includes('-hls_segment_filename') ? 'one pass' : 'other ffmpeg';
 }
 
 interface ToolSpan {
@@ -123,7 +112,12 @@ function recordTimeline(pid: number, originMs: number): { stop(): Promise<ToolSp
   };
 }
 
-// --- (a) plain ffmpeg, (b) the pipeline, (c) the one-pass prototype -------------------------------------------
+const sumCpu = (spans: ToolSpan[], stage?: ToolStage) =>
+  spans.filter((span) => !stage || span.stage === stage).reduce((sum, span) => sum + span.cpuS, 0);
+const sumWall = (spans: ToolSpan[], stage: ToolStage) =>
+  spans.filter((span) => span.stage === stage).reduce((sum, span) => sum + span.endS - span.startS, 0);
+
+// --- (a) plain ffmpeg, (b) the pipeline ------------------------------------------------------------------
 
 interface PlainRun {
   wallS: number;
@@ -140,11 +134,7 @@ async function plainFfmpeg(clip: string, outDir: string, durationS: number): Pro
   const spans = await timeline.stop();
   if (result.code !== 0) throw new Error(`plain ffmpeg failed: ${result.stderrTail}`);
   await rm(outDir, { recursive: true, force: true });
-  return { wallS, cpuS: sumCpu(spans, 'transcode') };
-}
-
-function sumCpu(spans: ToolSpan[], stage: ToolStage): number {
-  return spans.filter((span) => span.stage === stage).reduce((sum, span) => sum + span.cpuS, 0);
+  return { wallS, cpuS: sumCpu(spans) };
 }
 
 interface PipelineRun {
@@ -152,12 +142,12 @@ interface PipelineRun {
   uploadS: number;
   /** POST …/complete: the server assembles the parts into the object. */
   completeS: number;
-  /** From the complete call's answer to `ready` (outbox → job → download → probe → transcode ∥ analysis → store). */
+  /** From the complete call's answer to `ready` (outbox → job → download → probe → one pass → store). */
   processingS: number;
   totalS: number;
   /** Relative to the complete call's answer. */
   spans: ToolSpan[];
-  /** CPU time of the server's own (Node) process from the complete call's answer to `ready`. */
+  /** CPU time of the server's own (Node) process, all its threads, from the complete call's answer to `ready`. */
   serverCpuS: number;
   /** The slowest `GET /sessions/{id}` answer while the pipeline ran. */
   slowestPollMs: number;
@@ -205,120 +195,47 @@ async function pipelineRun(
   };
 }
 
-/** Everything stdout-like of one pipe, as one Buffer. */
-async function collect(stream: Readable | null | undefined): Promise<Buffer> {
-  if (!stream) throw new Error('missing pipe');
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-interface FusedRun {
-  /** The one ffmpeg pass: HLS + poster + PCM + frames. */
-  ffmpegS: number;
-  ffmpegCpuS: number;
-  /** `analyzeRecording` on what the pass produced (synchronous: the worker's event loop is blocked this long). */
-  analysisS: number;
-  totalS: number;
-  analysis: RecordingAnalysis;
-}
-
-/**
- * The prototype: `hlsTranscodeArgs` unchanged plus two outputs fed by the same decode — the analysis' mono PCM
- * on fd 3 and its gray motion frames on fd 4 — so the video is decoded once instead of twice.
- */
-async function fusedPass(clip: string, outDir: string, durationS: number, fps: number): Promise<FusedRun> {
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
-  const motionFps = Math.min(30, fps > 0 ? fps : 30);
-  const motionFilter =
-    `fps=${motionFps},scale=${MOTION_SIZE}:${MOTION_SIZE}:force_original_aspect_ratio=decrease:flags=area,` +
-    `pad=${MOTION_SIZE}:${MOTION_SIZE}:(ow-iw)/2:(oh-ih)/2,format=gray`;
-  const args = [
-    ...hlsTranscodeArgs(clip, outDir, durationS),
-    ...['-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(ANALYSIS_SAMPLE_RATE), '-f', 'f32le', 'pipe:3'],
-    ...['-map', '0:v:0', '-an', '-vf', motionFilter, '-f', 'rawvideo', 'pipe:4'],
-  ];
-  const started = performance.now();
-  const timeline = recordTimeline(process.pid, started);
-  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const [pcm, frames] = await Promise.all([
-    collect(child.stdio[3] as Readable),
-    collect(child.stdio[4] as Readable),
-  ]);
-  const code = await exited;
-  const decoded = performance.now();
-  const ffmpegCpuS = sumCpu(await timeline.stop(), 'transcode');
-  if (code !== 0) throw new Error(`fused ffmpeg failed: ${stderr}`);
-  const samples = new Float32Array(pcm.length / 4);
-  new Uint8Array(samples.buffer).set(pcm.subarray(0, samples.length * 4));
-  const analysis = analyzeRecording({
-    samples,
-    sampleRate: ANALYSIS_SAMPLE_RATE,
-    videoFrames: {
-      width: MOTION_SIZE,
-      height: MOTION_SIZE,
-      fps: motionFps,
-      data: new Uint8Array(frames.buffer, frames.byteOffset, frames.length),
-    },
-  });
-  const analysed = performance.now();
-  await rm(outDir, { recursive: true, force: true });
-  return {
-    ffmpegS: (decoded - started) / 1000,
-    ffmpegCpuS,
-    analysisS: (analysed - decoded) / 1000,
-    totalS: (analysed - started) / 1000,
-    analysis,
-  };
-}
-
 // --- Each stage alone ----------------------------------------------------------------------------------------
 
 interface StageCost {
   stage: string;
   seconds: number;
-  /** This process's CPU time plus that of the ffmpeg/ffprobe it ran for the stage. */
+  /** This process's CPU time (all threads) plus that of the ffmpeg/ffprobe it ran for the stage. */
   cpuSeconds: number;
 }
 
-async function stagesAlone(
-  clip: string,
-  workDir: string,
-): Promise<{ costs: StageCost[]; analysis: RecordingAnalysis }> {
+/** The pipeline's stages (src/media/pipeline.ts) one at a time, called as the pipeline calls them. */
+async function stagesAlone(clip: string, workDir: string): Promise<StageCost[]> {
   const costs: StageCost[] = [];
-  const timed = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const ownCpu = process.cpuUsage();
     const children = recordTimeline(process.pid, started);
     const result = await work();
     const wallS = (performance.now() - started) / 1000;
     const own = process.cpuUsage(ownCpu);
-    const childCpuS = (await children.stop()).reduce((sum, span) => sum + span.cpuS, 0);
+    const childCpuS = sumCpu(await children.stop());
     costs.push({ stage, seconds: wallS, cpuSeconds: (own.user + own.system) / 1e6 + childCpuS });
     return result;
   };
-  const copy = join(workDir, 'download-copy');
-  await timed('Download (embedded: copy of the object into the work dir)', () => copyFile(clip, copy));
-  await rm(copy, { force: true });
-  await timed('Probe (ffprobe, pipeline)', () => probeVideo(clip));
-  const audio = await timed('Audio decode (ffmpeg → 22,050 Hz mono f32)', () =>
-    decodeAudio(clip, ANALYSIS_SAMPLE_RATE),
+  const source = join(workDir, 'alone-source');
+  await timed('Download (embedded: copy of the object into the work dir)', () => copyFile(clip, source));
+  const probed = await timed('Probe (`probeVideo`: ffprobe)', () => probeVideo(source));
+  const hlsOutDir = join(workDir, 'alone-hls');
+  const decoded = await timed(
+    'One ffmpeg pass (`transcodeAndDecode`: HLS + poster + PCM + motion frames, motion measured here)',
+    () => transcodeAndDecode({ source, durationS: probed.durationS, hlsOutDir, motionSourceFps: probed.fps }),
   );
-  const frames = await timed('Frame decode (ffmpeg → 160×160 gray, 30 fps): a second full decode', () =>
-    decodeVideoFrames(clip, CLIP.fps),
+  await timed('Analysis compute (`analyzeRecording` in a worker thread: `analyzeInThread`)', () =>
+    analyzeInThread({
+      samples: decoded.samples,
+      sampleRate: ANALYSIS_SAMPLE_RATE,
+      videoStability: decoded.videoStability ?? null,
+    }),
   );
-  await timed('Analysis compute (`analyzeRecording`, synchronous)', () =>
-    analyzeRecording({ samples: audio.samples, sampleRate: audio.sampleRate, videoFrames: frames }),
-  );
-  const analysis = await timed(
-    '`analyzeMediaFile` as the pipeline calls it (probe + decodes + compute)',
-    () => analyzeMediaFile(clip),
-  );
-  return { costs, analysis };
+  await rm(source, { force: true });
+  await rm(hlsOutDir, { recursive: true, force: true });
+  return costs;
 }
 
 // --- Report ------------------------------------------------------------------------------------------------
@@ -326,44 +243,32 @@ async function stagesAlone(
 const seconds = (value: number) => value.toFixed(1);
 const ratio = (value: number) => value.toFixed(2);
 
-function sameMetrics(a: RecordingAnalysis, b: RecordingAnalysis): boolean {
-  const keys = [
-    'tempoBpm',
-    'tempoVarianceMs',
-    'dynamicRangeDb',
-    'vibratoRateHz',
-    'vibratoExtentCents',
-    'bowStability',
-  ] as const;
-  return keys.every((key) => a[key] === b[key]);
-}
-
 interface Results {
   clipBytes: number;
   plain: PlainRun[];
   pipeline: PipelineRun[];
-  fused: FusedRun[];
   alone: StageCost[];
-  fusedMatchesPipeline: boolean;
+  /** 1-min load average when each run started and ended. */
+  runLoad: { start: number; end: number }[];
 }
 
 function timelineTable(run: PipelineRun): string {
   const body: string[][] = [];
   for (const stage of STAGE_ORDER) {
     for (const span of run.spans.filter((candidate) => candidate.stage === stage)) {
-      body.push([stage, seconds(span.startS), seconds(span.endS), seconds(span.endS - span.startS)]);
+      body.push([
+        STAGE_LABEL[stage],
+        seconds(span.startS),
+        seconds(span.endS),
+        seconds(span.endS - span.startS),
+      ]);
     }
   }
   const lastTool = Math.max(...run.spans.map((span) => span.endS));
   const firstTool = Math.min(...run.spans.map((span) => span.startS));
-  body.unshift([
-    'Outbox → job → download (until the first ffprobe)',
-    '0.0',
-    seconds(firstTool),
-    seconds(firstTool),
-  ]);
+  body.unshift(['Outbox → job → download (until ffprobe)', '0.0', seconds(firstTool), seconds(firstTool)]);
   body.push([
-    'After the last ffmpeg: analysis compute, segment store, DB → `ready`',
+    'After ffmpeg: analysis thread ∥ rendition store, then DB → `ready`',
     seconds(lastTool),
     seconds(run.processingS),
     seconds(run.processingS - lastTool),
@@ -376,85 +281,83 @@ function timelineTable(run: PipelineRun): string {
 }
 
 function cpuTable(results: Results): string {
-  const medianOf = (pick: (index: number) => number) => median(results.plain.map((_, index) => pick(index)));
-  const spanWall = (stage: ToolStage) => (index: number) =>
-    results.pipeline[index]!.spans.filter((span) => span.stage === stage).reduce(
-      (sum, span) => sum + span.endS - span.startS,
-      0,
-    );
-  const spanCpu = (stage: ToolStage) => (index: number) => sumCpu(results.pipeline[index]!.spans, stage);
-  const everything = (index: number) =>
-    results.pipeline[index]!.serverCpuS +
-    results.pipeline[index]!.spans.reduce((sum, span) => sum + span.cpuS, 0);
-  const row = (work: string, wall: (index: number) => number, cpu: (index: number) => number) => [
+  const medianOf = (pick: (run: PipelineRun, index: number) => number) =>
+    median(results.pipeline.map((run, index) => pick(run, index)));
+  const row = (work: string, wall: (run: PipelineRun, i: number) => number, cpu: typeof wall) => [
     work,
     seconds(medianOf(wall)),
     seconds(medianOf(cpu)),
   ];
-  return markdownTable(
-    ['Work', 'Wall (s)', 'CPU, user + system (s)'],
-    ['left', 'right', 'right'],
-    [
+  const rows = [
+    row(
+      'Plain ffmpeg (`hlsTranscodeArgs` alone)',
+      (_, i) => results.plain[i]!.wallS,
+      (_, i) => results.plain[i]!.cpuS,
+    ),
+    row(
+      'Pipeline: probe ffprobe',
+      (run) => sumWall(run.spans, 'probe'),
+      (run) => sumCpu(run.spans, 'probe'),
+    ),
+    row(
+      'Pipeline: the one ffmpeg pass',
+      (run) => sumWall(run.spans, 'one pass'),
+      (run) => sumCpu(run.spans, 'one pass'),
+    ),
+  ];
+  if (results.pipeline.some((run) => run.spans.some((span) => span.stage === 'other ffmpeg'))) {
+    rows.push(
       row(
-        'Plain ffmpeg (the transcode alone)',
-        (i) => results.plain[i]!.wallS,
-        (i) => results.plain[i]!.cpuS,
+        'Pipeline: other ffmpeg',
+        (run) => sumWall(run.spans, 'other ffmpeg'),
+        (run) => sumCpu(run.spans, 'other ffmpeg'),
       ),
-      row('Pipeline: transcode ffmpeg', spanWall('transcode'), spanCpu('transcode')),
-      row('Pipeline: frame decode ffmpeg (analysis)', spanWall('frame decode'), spanCpu('frame decode')),
-      row('Pipeline: audio decode ffmpeg (analysis)', spanWall('audio decode'), spanCpu('audio decode')),
-      row(
-        'Pipeline: the server process itself (analysis compute, PGlite, HTTP, copies)',
-        (i) => results.pipeline[i]!.processingS,
-        (i) => results.pipeline[i]!.serverCpuS,
-      ),
-      row('Pipeline: all of it, complete → ready', (i) => results.pipeline[i]!.processingS, everything),
-      row(
-        'One pass: the ffmpeg pass',
-        (i) => results.fused[i]!.ffmpegS,
-        (i) => results.fused[i]!.ffmpegCpuS,
-      ),
-    ],
+    );
+  }
+  rows.push(
+    row(
+      'Pipeline: the server process itself (motion frames, analysis thread, PGlite, HTTP, copies)',
+      (run) => run.processingS,
+      (run) => run.serverCpuS,
+    ),
+    row(
+      'Pipeline: all of it, complete → ready',
+      (run) => run.processingS,
+      (run) => run.serverCpuS + sumCpu(run.spans),
+    ),
   );
+  return markdownTable(['Work', 'Wall (s)', 'CPU, user + system (s)'], ['left', 'right', 'right'], rows);
 }
 
 function section(results: Results, machine: string[], date: Date, endLoad: number[]): string {
-  const rows = results.plain.map((plain, index) => {
-    const plainS = plain.wallS;
-    const run = results.pipeline[index]!;
-    const fused = results.fused[index]!;
-    return [
-      String(index + 1),
-      seconds(plainS),
-      seconds(run.uploadS),
-      seconds(run.completeS),
-      seconds(run.processingS),
-      seconds(run.totalS),
-      ratio(plainS / run.totalS),
-      ratio(plainS / run.processingS),
-      seconds(fused.ffmpegS),
-      seconds(fused.analysisS),
-      ratio(plainS / fused.totalS),
-    ];
-  });
-  const medianOf = (pick: (index: number) => number) => median(results.plain.map((_, index) => pick(index)));
   const plainWallS = (i: number) => results.plain[i]!.wallS;
+  const passS = (run: PipelineRun) => sumWall(run.spans, 'one pass');
+  const rows = results.pipeline.map((run, index) => [
+    String(index + 1),
+    seconds(plainWallS(index)),
+    seconds(run.uploadS),
+    seconds(run.completeS),
+    seconds(passS(run)),
+    seconds(run.processingS),
+    seconds(run.totalS),
+    ratio(plainWallS(index) / run.totalS),
+    ratio(plainWallS(index) / run.processingS),
+  ]);
+  const medianOf = (pick: (run: PipelineRun, index: number) => number) =>
+    median(results.pipeline.map((run, index) => pick(run, index)));
   // Ratios are taken per run (both sides saw the same load), then their median.
-  const medianRatio = medianOf((i) => plainWallS(i) / results.pipeline[i]!.totalS);
-  const medianProcessingRatio = medianOf((i) => plainWallS(i) / results.pipeline[i]!.processingS);
-  const medianFusedRatio = medianOf((i) => plainWallS(i) / results.fused[i]!.totalS);
+  const medianRatio = medianOf((run, i) => plainWallS(i) / run.totalS);
+  const medianProcessingRatio = medianOf((run, i) => plainWallS(i) / run.processingS);
   rows.push([
     '**median**',
-    seconds(medianOf(plainWallS)),
-    seconds(medianOf((i) => results.pipeline[i]!.uploadS)),
-    seconds(medianOf((i) => results.pipeline[i]!.completeS)),
-    seconds(medianOf((i) => results.pipeline[i]!.processingS)),
-    seconds(medianOf((i) => results.pipeline[i]!.totalS)),
+    seconds(medianOf((_, i) => plainWallS(i))),
+    seconds(medianOf((run) => run.uploadS)),
+    seconds(medianOf((run) => run.completeS)),
+    seconds(medianOf(passS)),
+    seconds(medianOf((run) => run.processingS)),
+    seconds(medianOf((run) => run.totalS)),
     `**${ratio(medianRatio)}**`,
     ratio(medianProcessingRatio),
-    seconds(medianOf((i) => results.fused[i]!.ffmpegS)),
-    seconds(medianOf((i) => results.fused[i]!.analysisS)),
-    ratio(medianFusedRatio),
   ]);
   // The run whose total is the median (the middle one for an odd count) shows where the time goes.
   const byTotal = [...results.pipeline].sort((a, b) => a.totalS - b.totalS);
@@ -475,6 +378,8 @@ function section(results: Results, machine: string[], date: Date, endLoad: numbe
     '',
     ...machine,
     `- Load average when the run ended (1/5/15 min): ${endLoad.map((value) => value.toFixed(2)).join(' / ')}`,
+    `- 1-min load average at the start → end of each run: ` +
+      results.runLoad.map((load) => `${load.start.toFixed(2)} → ${load.end.toFixed(2)}`).join(', '),
     '',
     '### Method',
     '',
@@ -486,12 +391,11 @@ function section(results: Results, machine: string[], date: Date, endLoad: numbe
       'DATA_DIR, workers in-process) driven over loopback HTTP: `POST /sessions`, the 8 MiB parts PUT ' +
       `${UPLOAD_CONCURRENCY} at a time and confirmed, \`POST …/complete\`, then \`GET /sessions/{id}\` every ` +
       `${SESSION_POLL_MS} ms until \`ready\`. Total = from \`POST /sessions\` to \`ready\`; processing = from the ` +
-      "complete call's answer to `ready`. Part MD5s are computed before timing (the phone does it when saving).",
-    '- **One pass (prototype, bench only)**: `hlsTranscodeArgs` plus two outputs of the same decode, the ' +
-      "analysis' 22,050 Hz mono PCM and 160×160 gray frames on pipes, then `analyzeRecording` on them. " +
-      `Its metrics equal \`analyzeMediaFile\`'s: ${results.fusedMatchesPipeline ? 'yes' : 'NO'}.`,
-    `- ${RUNS} runs, each (a) plain, (b) pipeline, (c) one pass back to back, so all three see the same load. ` +
-      `Throughput ratio = plain ffmpeg's wall time / the other's. Target: ≥ ${TARGET_RATIO}.`,
+      "complete call's answer to `ready`. Part MD5s are computed before timing (the phone does it when saving). " +
+      'Inside, one ffmpeg run (`transcodeAndDecode`) writes the rendition and poster with the same arguments and, ' +
+      "from the same decode, the analysis' PCM and motion frames; `analyzeRecording` then runs in a worker thread.",
+    `- ${RUNS} run${RUNS === 1 ? '' : 's'}, each (a) plain, (b) pipeline back to back, so both see the same load. ` +
+      `Throughput ratio = plain ffmpeg's wall time / the pipeline's, per run. Target: ≥ ${TARGET_RATIO}.`,
     '',
     '### Results',
     '',
@@ -501,21 +405,18 @@ function section(results: Results, machine: string[], date: Date, endLoad: numbe
         'Plain ffmpeg (s)',
         'Upload (s)',
         'Complete (s)',
+        'Pipeline ffmpeg pass (s)',
         'Processing (s)',
         'Pipeline total (s)',
         'Ratio (total)',
         'Ratio (processing)',
-        'One pass: ffmpeg (s)',
-        'One pass: analysis (s)',
-        'Ratio (one pass)',
       ],
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       rows,
     ),
     '',
     `Target ≥ ${TARGET_RATIO} of ffmpeg's throughput: **${medianRatio >= TARGET_RATIO ? 'met' : 'missed'}** ` +
-      `(median ${ratio(medianRatio)} end to end; ${ratio(medianProcessingRatio)} from complete to ready; ` +
-      `the one-pass prototype ${ratio(medianFusedRatio)}).`,
+      `(median ${ratio(medianRatio)} end to end; ${ratio(medianProcessingRatio)} from complete to ready).`,
     '',
     `### Where the pipeline's time goes (run with the median total, ${seconds(medianRun.totalS)} s)`,
     '',
@@ -525,8 +426,8 @@ function section(results: Results, machine: string[], date: Date, endLoad: numbe
     timelineTable(medianRun),
     '',
     `The slowest \`GET /sessions/{id}\` (polled every ${SESSION_POLL_MS} ms while the pipeline ran) took ` +
-      `${results.pipeline.map((run) => `${(run.slowestPollMs / 1000).toFixed(2)} s`).join(', ')} in the runs: ` +
-      'the embedded server answers requests on the event loop the worker uses.',
+      `${results.pipeline.map((run) => `${(run.slowestPollMs / 1000).toFixed(2)} s`).join(', ')} in the runs ` +
+      '(the embedded server answers requests on the event loop the media worker uses).',
     '',
     '### CPU time (median of the runs)',
     '',
@@ -577,37 +478,26 @@ async function main(): Promise<void> {
     const baseUrl = await waitForListening(server);
     const student = await registerStudent(baseUrl);
 
-    const results: Results = {
-      clipBytes,
-      plain: [],
-      pipeline: [],
-      fused: [],
-      alone: [],
-      fusedMatchesPipeline: false,
-    };
+    const results: Results = { clipBytes, plain: [], pipeline: [], alone: [], runLoad: [] };
     for (let run = 1; run <= RUNS; run++) {
+      const runStartLoad = os.loadavg()[0]!;
       const plain = await plainFfmpeg(clip, join(workRoot, 'plain-hls'), probed.durationS);
       console.log(`run ${run}: plain ffmpeg ${seconds(plain.wallS)} s (CPU ${seconds(plain.cpuS)} s)`);
       const pipeline = await pipelineRun(baseUrl, student.accessToken, server.pid, clip, digests);
       console.log(
         `run ${run}: pipeline ${seconds(pipeline.totalS)} s (upload ${seconds(pipeline.uploadS)}, complete ` +
-          `${seconds(pipeline.completeS)}, processing ${seconds(pipeline.processingS)})`,
+          `${seconds(pipeline.completeS)}, processing ${seconds(pipeline.processingS)}, ffmpeg pass ` +
+          `${seconds(sumWall(pipeline.spans, 'one pass'))})`,
       );
-      const fused = await fusedPass(clip, join(workRoot, 'fused-hls'), probed.durationS, CLIP.fps);
-      console.log(`run ${run}: one pass ${seconds(fused.totalS)} s (analysis ${seconds(fused.analysisS)} s)`);
+      results.runLoad.push({ start: runStartLoad, end: os.loadavg()[0]! });
       results.plain.push(plain);
       results.pipeline.push(pipeline);
-      results.fused.push(fused);
     }
     const stopped = await server.stop();
     if (stopped.code !== 0) throw new Error(`the server did not stop cleanly: ${JSON.stringify(stopped)}`);
 
-    const alone = await stagesAlone(clip, workRoot);
-    results.alone = alone.costs;
-    results.fusedMatchesPipeline = results.fused.every((fused) =>
-      sameMetrics(fused.analysis, alone.analysis),
-    );
-    for (const cost of alone.costs) {
+    results.alone = await stagesAlone(clip, workRoot);
+    for (const cost of results.alone) {
       console.log(`alone: ${cost.stage}: ${seconds(cost.seconds)} s (CPU ${seconds(cost.cpuSeconds)} s)`);
     }
 

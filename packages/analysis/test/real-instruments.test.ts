@@ -48,8 +48,8 @@ beforeAll(() => {
 
 /**
  * Energy of the note's own sound in the 50 ms after `onsetS` against the room's (reverberation of
- * the notes before it plus noise) in the same 50 ms, dB. Below 0 the start of the note is buried:
- * no analysis of the recording can place it to within 50 ms.
+ * the notes before it plus noise) in the same 50 ms, dB. Below 0 the start of the note is quieter
+ * than the room around it, and the onset is often found only when the note grows louder.
  */
 function attackToRoomDb(dry: Float32Array, wet: Float32Array, onsetS: number): number {
   let note = 0;

@@ -280,16 +280,6 @@ export const analyticsRepository = {
 
   // --- Dashboard reads (RLS applies: the caller's own rows or a linked student's) -------------------------------
 
-  async isLinkedTeacher(tx: Tx, teacherId: string, studentId: string): Promise<boolean> {
-    const row = await tx
-      .selectFrom('teacher_students')
-      .select('student_id')
-      .where('teacher_id', '=', teacherId)
-      .where('student_id', '=', studentId)
-      .executeTakeFirst();
-    return row !== undefined;
-  },
-
   /**
    * Everything the dashboard shows of one student, in one statement (one round trip; each part an index range
    * scan): practice rollups and focus counts of the days `from`–`to`, the trend points of `metricKeys` that started

@@ -11,9 +11,8 @@ import {
 } from '@rosin/contracts/analytics';
 import { PracticeFocus } from '@rosin/contracts/sessions';
 import type { Principal } from '../auth/access-tokens';
-import { requireActiveRole } from '../auth/require-role';
 import type { Database } from '../db/database';
-import { AppError, forbidden, notFound } from '../http/app-error';
+import { resolveReadableStudent } from '../teaching/student-access';
 import { analyticsRepository as analytics, type DashboardRows } from './repository';
 
 const DAY_MS = 86_400_000;
@@ -98,28 +97,13 @@ export class AnalyticsService {
    * rows by index. A student sees their own; a teacher names a linked student.
    */
   async dashboard(principal: Principal, query: DashQuery): Promise<Dashboard> {
-    requireActiveRole(principal, 'student', 'teacher');
-    const studentId = principal.role === 'student' ? principal.userId : query.studentId;
-    if (!studentId) {
-      throw new AppError(400, 'VALIDATION_FAILED', 'Teachers see one student at a time', [
-        { path: 'querystring.studentId', message: 'is required for teachers' },
-      ]);
-    }
-    if (principal.role === 'student' && query.studentId && query.studentId !== principal.userId) {
-      throw forbidden('Students see only their own dashboard');
-    }
     const to = utcDay(this.now());
     const from = addDays(to, -(query.days - 1));
     const windowStart = new Date(`${from}T00:00:00.000Z`);
     const windowEnd = new Date(`${addDays(to, 1)}T00:00:00.000Z`);
 
     return this.db.asUser(principal.userId, async (tx) => {
-      if (
-        principal.role === 'teacher' &&
-        !(await analytics.isLinkedTeacher(tx, principal.userId, studentId))
-      ) {
-        throw notFound('Student');
-      }
+      const studentId = await resolveReadableStudent(tx, principal, query.studentId);
       const rows = await analytics.findDashboardRows(tx, {
         studentId,
         metricKeys: CORE_METRIC_KEYS,

@@ -1,7 +1,8 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import type { SessionVideo } from '@rosin/contracts/sessions';
 import { z } from 'zod';
 import type { Secrets } from '../crypto/keys';
+import { SignedTokenCodec } from '../crypto/signed-token';
 import { objectFolderOf, type ObjectStorage } from '../storage/object-storage';
 
 export interface PlayableVideo {
@@ -25,14 +26,15 @@ const MAX_PLAYLIST_BYTES = 1024 * 1024;
  * playlist key and expires with the other URLs.
  */
 export class VideoPlayback {
-  private readonly key: Buffer;
+  private readonly tokens: SignedTokenCodec<PlaylistClaims>;
 
   constructor(
     private readonly storage: ObjectStorage,
     secrets: Secrets,
     private readonly options: { publicUrl: () => string; ttlSeconds: number; now?: () => number },
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', secrets.jwtSecret, 'rosin', 'hls-playlist-url/v1', 32));
+    const key = Buffer.from(hkdfSync('sha256', secrets.jwtSecret, 'rosin', 'hls-playlist-url/v1', 32));
+    this.tokens = new SignedTokenCodec(key, MAC_CONTEXT, PlaylistClaims);
   }
 
   /** What GET /sessions/{id} shows of a video: URLs only once the rendition exists. */
@@ -40,7 +42,7 @@ export class VideoPlayback {
     const exp = Math.floor(this.nowMs() / 1000) + this.options.ttlSeconds;
     return {
       hlsUrl: video.hls_key
-        ? `${this.options.publicUrl()}/media/videos/${video.id}/playlist.m3u8?token=${this.sign({ v: video.id, k: video.hls_key, exp })}`
+        ? `${this.options.publicUrl()}/media/videos/${video.id}/playlist.m3u8?token=${this.tokens.sign({ v: video.id, k: video.hls_key, exp })}`
         : null,
       thumbnailUrl: video.thumbnail_key
         ? await this.storage.presignGet(video.thumbnail_key, {
@@ -57,7 +59,7 @@ export class VideoPlayback {
     videoId: string,
     token: string,
   ): Promise<{ ok: true; playlist: string } | { ok: false; reason: 'invalid' | 'expired' }> {
-    const verified = this.verify(token);
+    const verified = this.tokens.verify(token, Math.floor(this.nowMs() / 1000));
     if (!verified.ok) return verified;
     if (verified.claims.v !== videoId) return { ok: false, reason: 'invalid' };
     const folder = objectFolderOf(verified.claims.k);
@@ -77,37 +79,6 @@ export class VideoPlayback {
       }),
     );
     return { ok: true, playlist: lines.join('\n') };
-  }
-
-  private sign(claims: PlaylistClaims): string {
-    const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
-    return `${payload}.${this.mac(payload).toString('base64url')}`;
-  }
-
-  private verify(
-    token: string,
-  ): { ok: true; claims: PlaylistClaims } | { ok: false; reason: 'invalid' | 'expired' } {
-    const [payload, mac, ...rest] = token.split('.');
-    if (!payload || !mac || rest.length > 0) return { ok: false, reason: 'invalid' };
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.mac(payload);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { ok: false, reason: 'invalid' };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, reason: 'invalid' };
-    }
-    const claims = PlaylistClaims.safeParse(parsed);
-    if (!claims.success) return { ok: false, reason: 'invalid' };
-    if (Math.floor(this.nowMs() / 1000) > claims.data.exp) return { ok: false, reason: 'expired' };
-    return { ok: true, claims: claims.data };
-  }
-
-  private mac(payload: string): Buffer {
-    return createHmac('sha256', this.key).update(MAC_CONTEXT).update(payload).digest();
   }
 
   private nowMs(): number {

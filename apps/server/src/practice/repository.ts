@@ -209,16 +209,6 @@ export const practiceSessionRepository = {
       .where('session_id', '=', sessionId)
       .executeTakeFirst();
   },
-
-  async isLinkedTeacher(tx: Tx, teacherId: string, studentId: string): Promise<boolean> {
-    const row = await tx
-      .selectFrom('teacher_students')
-      .select('student_id')
-      .where('teacher_id', '=', teacherId)
-      .where('student_id', '=', studentId)
-      .executeTakeFirst();
-    return row !== undefined;
-  },
 };
 
 export type SessionRow = NonNullable<

@@ -20,6 +20,7 @@ import { AppError, conflict, forbidden, notFound } from '../http/app-error';
 import type { VideoPlayback } from '../media/playback';
 import { newObjectKey, type ObjectStorage } from '../storage/object-storage';
 import type { UploadService } from '../uploads/service';
+import { resolveReadableStudent } from '../teaching/student-access';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 import { practiceSessionRepository as sessions, type SessionRow } from './repository';
 
@@ -118,23 +119,8 @@ export class PracticeSessionService {
 
   /** A student lists their own sessions; a teacher lists a linked student's (`studentId` required). */
   async list(principal: Principal, query: SessionListQuery): Promise<SessionList> {
-    requireActiveRole(principal, 'student', 'teacher');
-    const studentId = principal.role === 'student' ? principal.userId : query.studentId;
-    if (!studentId) {
-      throw new AppError(400, 'VALIDATION_FAILED', 'Teachers list one student at a time', [
-        { path: 'querystring.studentId', message: 'is required for teachers' },
-      ]);
-    }
-    if (principal.role === 'student' && query.studentId && query.studentId !== principal.userId) {
-      throw forbidden('Students see only their own sessions');
-    }
     return this.db.asUser(principal.userId, async (tx) => {
-      if (
-        principal.role === 'teacher' &&
-        !(await sessions.isLinkedTeacher(tx, principal.userId, studentId))
-      ) {
-        throw notFound('Student');
-      }
+      const studentId = await resolveReadableStudent(tx, principal, query.studentId);
       const rows = await sessions.findManyIncludeTags(tx, {
         studentId,
         focus: query.focus,

@@ -1,6 +1,7 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import { z } from 'zod';
 import type { Secrets } from '../crypto/keys';
+import { SignedTokenCodec, type VerifiedToken } from '../crypto/signed-token';
 
 /**
  * Tokens for the local driver's presigned URLs: `base64url(json claims).base64url(HMAC-SHA256)`. The claims
@@ -29,7 +30,7 @@ export type PartClaims = z.infer<typeof PartClaims>;
 export type GetClaims = z.infer<typeof GetClaims>;
 export type UrlClaims = z.infer<typeof Claims>;
 
-export type VerifiedToken<T> = { ok: true; claims: T } | { ok: false; reason: 'invalid' | 'expired' };
+export type { VerifiedToken };
 
 /** Domain separation: these MACs can never be confused with anything else signed by a key from the same root. */
 const MAC_CONTEXT = 'rosin/local-storage-url/v1\n';
@@ -43,13 +44,14 @@ export function deriveLocalStorageSigningKey(secrets: Secrets): Buffer {
 }
 
 export class LocalUrlSigner {
-  constructor(private readonly key: Buffer) {
-    if (key.length < 32) throw new TypeError('The URL signing key must be at least 32 bytes');
+  private readonly codec: SignedTokenCodec<UrlClaims>;
+
+  constructor(key: Buffer) {
+    this.codec = new SignedTokenCodec(key, MAC_CONTEXT, Claims);
   }
 
   sign(claims: UrlClaims): string {
-    const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
-    return `${payload}.${this.mac(payload).toString('base64url')}`;
+    return this.codec.sign(claims);
   }
 
   /** Checks the MAC, the shape, the operation and the expiry (`nowSeconds` > exp is expired). */
@@ -58,26 +60,9 @@ export class LocalUrlSigner {
     op: Op,
     nowSeconds: number,
   ): VerifiedToken<Extract<UrlClaims, { op: Op }>> {
-    const [payload, mac, ...rest] = token.split('.');
-    if (!payload || !mac || rest.length > 0) return { ok: false, reason: 'invalid' };
-    const given = Buffer.from(mac, 'base64url');
-    const expected = this.mac(payload);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { ok: false, reason: 'invalid' };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, reason: 'invalid' };
-    }
-    const claims = Claims.safeParse(parsed);
-    if (!claims.success || claims.data.op !== op) return { ok: false, reason: 'invalid' };
-    if (nowSeconds > claims.data.exp) return { ok: false, reason: 'expired' };
-    return { ok: true, claims: claims.data as Extract<UrlClaims, { op: Op }> };
-  }
-
-  private mac(payload: string): Buffer {
-    return createHmac('sha256', this.key).update(MAC_CONTEXT).update(payload).digest();
+    const verified = this.codec.verify(token, nowSeconds);
+    if (!verified.ok) return verified;
+    if (verified.claims.op !== op) return { ok: false, reason: 'invalid' };
+    return { ok: true, claims: verified.claims as Extract<UrlClaims, { op: Op }> };
   }
 }
