@@ -5,6 +5,7 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoDataIfEmpty } from './demo/seed-d
 import { buildApp } from './http/app';
 import { createLogger } from './http/logger';
 import { openInfrastructure } from './infrastructure';
+import { exitOnSignals } from './shutdown';
 
 /**
  * `npm start`: migrate, seed demo data on an empty database, serve the API, and (embedded default, or
@@ -56,25 +57,11 @@ async function main(): Promise<void> {
     logger.info('background workers running in this process (media pipeline, outbox)');
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const forceExit = setTimeout(() => process.exit(1), 15_000).unref();
-    try {
-      await app.close();
-      await background?.stop();
-      await infra.close();
-      clearTimeout(forceExit);
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  exitOnSignals(logger, 'shutting down: finishing in-flight requests', 15_000, [
+    () => app.close(),
+    async () => background?.stop(),
+    () => infra.close(),
+  ]);
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { startBackgroundWork } from './background-work';
 import { ConfigError, parseEnv } from './config/config';
 import { createLogger } from './http/logger';
 import { openInfrastructure } from './infrastructure';
+import { exitOnSignals } from './shutdown';
 
 /**
  * `npm run worker`: the background work (outbox dispatcher, media pipeline, rollups) as its own process, for
@@ -28,24 +29,10 @@ async function main(): Promise<void> {
   });
   logger.info({ ...infra.mode, queue: background.queue.driver }, 'worker running');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'worker stopping: finishing running jobs');
-    const forceExit = setTimeout(() => process.exit(1), 30_000).unref();
-    try {
-      await background.stop();
-      await infra.close();
-      clearTimeout(forceExit);
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'worker shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  exitOnSignals(logger, 'worker stopping: finishing running jobs', 30_000, [
+    () => background.stop(),
+    () => infra.close(),
+  ]);
 }
 
 main().catch((error: unknown) => {

@@ -109,6 +109,9 @@ export class VideoMotion {
   private readonly blurred: Uint8Array[] = [];
   private readonly velocities: number[] = [];
   private frameCount = 0;
+  /** A frame being assembled from a raw byte stream (`pushBytes`). */
+  private partial: Uint8Array | undefined;
+  private partialFilled = 0;
   private readonly scratchA: Float32Array;
   private readonly scratchB: Float32Array;
 
@@ -134,6 +137,24 @@ export class VideoMotion {
     if (this.blurred.length >= Math.round(1.5 * this.segmentFrames) + 1) {
       this.processSegment(this.blurred.slice(0, this.segmentFrames + 1));
       this.blurred.splice(0, this.segmentFrames);
+    }
+  }
+
+  /**
+   * Raw gray frames as a decoder writes them (`-f rawvideo`, frames back to back, chunks cut anywhere): whole
+   * frames are pushed as they complete; a trailing partial frame waits for the next chunk.
+   */
+  pushBytes(chunk: Uint8Array): void {
+    this.partial ??= new Uint8Array(this.pixels);
+    for (let offset = 0; offset < chunk.length;) {
+      const n = Math.min(this.pixels - this.partialFilled, chunk.length - offset);
+      this.partial.set(chunk.subarray(offset, offset + n), this.partialFilled);
+      this.partialFilled += n;
+      offset += n;
+      if (this.partialFilled === this.pixels) {
+        this.push(this.partial);
+        this.partialFilled = 0;
+      }
     }
   }
 

@@ -83,20 +83,7 @@ export async function transcodeAndDecode(request: MediaPassRequest): Promise<Med
   if (request.motionSourceFps !== undefined) {
     const settings = videoMotionFrameSettings(request.motionSourceFps);
     const measure = new VideoMotion(settings.size, settings.size, settings.fps);
-    const frame = new Uint8Array(settings.size * settings.size);
-    let filled = 0;
-    consumers.push((chunk) => {
-      for (let offset = 0; offset < chunk.length;) {
-        const n = Math.min(frame.length - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === frame.length) {
-          measure.push(frame);
-          filled = 0;
-        }
-      }
-    });
+    consumers.push((chunk) => measure.pushBytes(chunk));
     args.push(...['-map', '0:v:0', '-an', '-vf', settings.filter, '-f', 'rawvideo', 'pipe:4']);
     motion = measure;
   }

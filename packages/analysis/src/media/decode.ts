@@ -122,23 +122,9 @@ export async function videoMotionFromFile(
 ): Promise<StabilityResult | null> {
   const { size, fps, args } = videoDecodeArgs(path, sourceFps, options);
   const motion = new VideoMotion(size, size, fps);
-  const frame = new Uint8Array(size * size);
-  let filled = 0;
   const { stderr, code } = await runBinary(tools.ffmpegPath ?? 'ffmpeg', args, {
     signal: tools.signal,
-    onStdout: (chunk) => {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frame.length - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === frame.length) {
-          motion.push(frame);
-          filled = 0;
-        }
-      }
-    },
+    onStdout: (chunk) => motion.pushBytes(chunk),
   });
   if (code !== 0) throw new AnalysisInputError(`cannot decode video from ${path}: ${lastLine(stderr)}`);
   return motion.result();
