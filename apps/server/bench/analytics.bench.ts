@@ -37,6 +37,7 @@ import { buildApp } from '../src/http/app';
 import { LocalObjectStorage } from '../src/storage/local-object-storage';
 import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
 import { createScratchDatabase } from '../test/scratch-postgres';
+import { BENCHMARKS_MD, markdownTable, writeSection } from './report';
 
 const DEFAULT_STUDENTS = 10_000;
 const DEFAULT_SESSIONS_PER_STUDENT = 834;
@@ -52,7 +53,6 @@ const SERVICE_SAMPLES = 2_000;
 const LOAD_WORKERS = 1;
 const TARGET_P50_MS = 10;
 const SECTION_HEADING = '## Analytics dashboard (npm run bench:analytics)';
-const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
 /** Tables bulk-loaded with their indexes dropped. The streaks table keeps its key: its backfill is an upsert. */
 const BULK_TABLES = [
   'practice_sessions',
@@ -356,15 +356,6 @@ async function measure(db: Database, studentIds: string[]): Promise<LoadRun[]> {
 
 // --- Report ---------------------------------------------------------------------------------------------
 
-/** A Markdown table laid out the way Prettier lays it out, so `prettier --check` passes. */
-function markdownTable(header: string[], align: ('left' | 'right')[], body: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(3, cell.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (align[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(header), rule, ...body.map(line)].join('\n');
-}
-
 async function machine(loadAverage: number[], version: string): Promise<string[]> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
@@ -504,22 +495,6 @@ function section(report: {
   return lines.join('\n') + '\n';
 }
 
-/** Replaces just our section of docs/benchmarks.md (up to the next `## ` heading), keeping every other one. */
-async function writeSection(text: string): Promise<void> {
-  const existing = await readFile(BENCHMARKS_MD, 'utf8');
-  const lines = existing.split('\n');
-  const start = lines.findIndex((line) => line.trimEnd() === SECTION_HEADING);
-  if (start === -1) {
-    await writeFile(BENCHMARKS_MD, `${existing.trimEnd()}\n\n${text}`);
-    return;
-  }
-  let end = lines.findIndex((line, i) => i > start && /^##\s/.test(line));
-  if (end === -1) end = lines.length;
-  const before = lines.slice(0, start).join('\n').trimEnd();
-  const after = lines.slice(end).join('\n').trim();
-  await writeFile(BENCHMARKS_MD, [before, text.trimEnd(), after].filter(Boolean).join('\n\n') + '\n');
-}
-
 // --- Main -----------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -584,7 +559,7 @@ async function main(): Promise<void> {
     if (reused || trial) {
       console.log('(a reused database or a trial size: docs/benchmarks.md left unchanged)');
     } else {
-      await writeSection(text);
+      await writeSection(SECTION_HEADING, text);
       console.log(`Written to ${BENCHMARKS_MD}`);
     }
   } finally {

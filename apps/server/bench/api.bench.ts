@@ -7,11 +7,10 @@
  * Results go to stdout and to docs/benchmarks.md, section "## API (npm run bench:api)".
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -28,6 +27,7 @@ import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
 import type { ZodApp } from '../src/http/zod-app';
 import { teachingRepository } from '../src/teaching/repository';
 import { createScratchDatabase } from '../test/scratch-postgres';
+import { BENCHMARKS_MD, markdownTable, writeSection } from './report';
 
 const CONNECTIONS = 50;
 const DURATION_S = 10;
@@ -39,7 +39,6 @@ const HISTORY_DAYS = 28;
 const POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 10);
 const TARGETS = { p50Ms: 5, p99Ms: 30, minRatio: 0.7 } as const;
 const SECTION_HEADING = '## API (npm run bench:api)';
-const BENCHMARKS_MD = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -333,15 +332,6 @@ async function benchBackend(backend: OpenedBackend, secrets: Secrets): Promise<B
 
 // --- Report ---------------------------------------------------------------------------------------------
 
-/** A Markdown table laid out the way Prettier lays it out, so `prettier --check` passes. */
-function markdownTable(header: string[], align: ('left' | 'right')[], body: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(3, cell.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, i) => (align[i] === 'right' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (align[i] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(header), rule, ...body.map(line)].join('\n');
-}
-
 function targetVerdict(row: Row, postgres: boolean): string {
   if (row.server === 'bare') return 'n/a';
   const missed: string[] = [];
@@ -436,29 +426,6 @@ function section(results: BackendResult[], machineLines: string[], date: Date): 
   return lines.join('\n') + '\n';
 }
 
-/** Replaces just our section of docs/benchmarks.md (up to the next `## ` heading), keeping every other one. */
-async function writeSection(text: string): Promise<void> {
-  const existing = await readFile(BENCHMARKS_MD, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (existing === undefined) {
-    await writeFile(BENCHMARKS_MD, `# Benchmarks\n\n${text}`);
-    return;
-  }
-  const lines = existing.split('\n');
-  const start = lines.findIndex((line) => line.trimEnd() === SECTION_HEADING);
-  if (start === -1) {
-    await writeFile(BENCHMARKS_MD, `${existing.trimEnd()}\n\n${text}`);
-    return;
-  }
-  let end = lines.findIndex((line, i) => i > start && /^##\s/.test(line));
-  if (end === -1) end = lines.length;
-  const before = lines.slice(0, start).join('\n').trimEnd();
-  const after = lines.slice(end).join('\n').trim();
-  await writeFile(BENCHMARKS_MD, [before, text.trimEnd(), after].filter(Boolean).join('\n\n') + '\n');
-}
-
 // --- Main -----------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -485,7 +452,7 @@ async function main(): Promise<void> {
 
   const text = section(results, await machine(loadAverage), date);
   console.log(`\n${text}`);
-  await writeSection(text);
+  await writeSection(SECTION_HEADING, text);
   console.log(`Written to ${BENCHMARKS_MD}`);
 }
 
