@@ -20,7 +20,7 @@
  * full-size run that loaded its own database writes docs/benchmarks.md.
  */
 import { randomInt } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ import { AccessTokens } from '../src/auth/access-tokens';
 import { randomSecrets } from '../src/crypto/keys';
 import { openPostgresDatabase, type Database } from '../src/db/database';
 import { buildApp } from '../src/http/app';
-import { LocalObjectStorage } from '../src/storage/local-object-storage';
+import { openTempLocalStorage } from '../src/storage/create-object-storage';
 import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
 import { createScratchDatabase } from '../test/scratch-postgres';
 import { BENCHMARKS_MD, markdownTable, writeSection } from './report';
@@ -287,17 +287,16 @@ function runAutocannon(url: string, connections: number, duration: number): Prom
 
 async function measure(db: Database, studentIds: string[]): Promise<LoadRun[]> {
   const secrets = randomSecrets();
-  const objects = await mkdtemp(join(os.tmpdir(), 'rosin-bench-objects-'));
+  // The dashboard does not touch storage.
+  const objects = await openTempLocalStorage({
+    publicUrl: 'http://127.0.0.1',
+    signingKey: deriveLocalStorageSigningKey(secrets),
+  });
   const api = await buildApp({
     db,
     secrets,
     authRateLimitPerMinute: 10_000,
-    // The dashboard does not touch storage.
-    storage: new LocalObjectStorage({
-      dataDir: objects,
-      publicUrl: 'http://127.0.0.1',
-      signingKey: deriveLocalStorageSigningKey(secrets),
-    }),
+    storage: objects.storage,
     uploads: { quotaBytes: 1, urlTtlSeconds: 60 },
     publicUrl: () => 'http://127.0.0.1',
   });
@@ -311,7 +310,7 @@ async function measure(db: Database, studentIds: string[]): Promise<LoadRun[]> {
       studentIds.map(async (userId) => (await accessTokens.issue({ userId, role: 'student' })).token),
     );
     // Read by the request hook in autocannon's worker (workers inherit the environment when they start).
-    const tokensFile = join(objects, 'tokens.json');
+    const tokensFile = join(objects.dataDir, 'tokens.json');
     await writeFile(tokensFile, JSON.stringify(tokens));
     process.env.ROSIN_BENCH_TOKENS_FILE = tokensFile;
 
@@ -350,7 +349,7 @@ async function measure(db: Database, studentIds: string[]): Promise<LoadRun[]> {
     return runs;
   } finally {
     await api.close();
-    await rm(objects, { recursive: true, force: true });
+    await objects.close();
   }
 }
 

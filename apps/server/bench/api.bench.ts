@@ -22,7 +22,7 @@ import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../sr
 import type { PracticeFocus } from '../src/db/schema';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoDataIfEmpty } from '../src/demo/seed-demo-data';
 import { buildApp } from '../src/http/app';
-import { LocalObjectStorage } from '../src/storage/local-object-storage';
+import { openTempLocalStorage } from '../src/storage/create-object-storage';
 import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
 import type { ZodApp } from '../src/http/zod-app';
 import { teachingRepository } from '../src/teaching/repository';
@@ -275,17 +275,16 @@ async function benchBackend(backend: OpenedBackend, secrets: Secrets): Promise<B
   console.log(`  ${version}\n  ${dataset}`);
 
   // The API under test: no logger (silent), no Redis (neither route is rate-limited).
-  const objects = await mkdtemp(join(os.tmpdir(), 'rosin-bench-objects-'));
+  // Neither benchmarked route touches storage.
+  const objects = await openTempLocalStorage({
+    publicUrl: 'http://127.0.0.1',
+    signingKey: deriveLocalStorageSigningKey(secrets),
+  });
   const api = await buildApp({
     db,
     secrets,
     authRateLimitPerMinute: 10_000,
-    // Neither benchmarked route touches storage.
-    storage: new LocalObjectStorage({
-      dataDir: objects,
-      publicUrl: 'http://127.0.0.1',
-      signingKey: deriveLocalStorageSigningKey(secrets),
-    }),
+    storage: objects.storage,
     uploads: { quotaBytes: 1, urlTtlSeconds: 60 },
     publicUrl: () => 'http://127.0.0.1',
   });
@@ -327,6 +326,7 @@ async function benchBackend(backend: OpenedBackend, secrets: Secrets): Promise<B
   } finally {
     await api.close();
     await bare.close();
+    await objects.close();
   }
 }
 

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Secrets } from '../src/crypto/keys';
 import { openEmbeddedDatabase, openPostgresDatabase, type Database } from '../src/db/database';
-import { LocalObjectStorage } from '../src/storage/local-object-storage';
+import { openTempLocalStorage } from '../src/storage/create-object-storage';
 import { deriveLocalStorageSigningKey } from '../src/storage/local-url-signing';
 import type { ObjectStorage } from '../src/storage/object-storage';
 import { S3ObjectStorage, type S3ObjectStorageOptions } from '../src/storage/s3-object-storage';
@@ -40,22 +37,6 @@ export interface Backend {
   open(options?: { dataDir?: string; secrets?: Secrets }): Promise<OpenBackend>;
 }
 
-async function openLocalStorage(secrets: Secrets | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'rosin-test-objects-'));
-  const storage = new LocalObjectStorage({
-    dataDir,
-    publicUrl: TEST_PUBLIC_URL,
-    signingKey: secrets ? deriveLocalStorageSigningKey(secrets) : randomBytes(32),
-  });
-  return {
-    storage,
-    async close() {
-      await storage.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function openS3Storage() {
   const server = await startS3rver();
   const storage = new S3ObjectStorage(server.options);
@@ -74,7 +55,10 @@ const embedded: Backend = {
   async open(options = {}) {
     const db = await openEmbeddedDatabase({ dataDir: options.dataDir });
     await db.migrate();
-    const objects = await openLocalStorage(options.secrets);
+    const objects = await openTempLocalStorage({
+      publicUrl: TEST_PUBLIC_URL,
+      signingKey: options.secrets ? deriveLocalStorageSigningKey(options.secrets) : randomBytes(32),
+    });
     return {
       db,
       storage: objects.storage,

@@ -1,9 +1,7 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomSecrets } from '../crypto/keys';
 import { openEmbeddedDatabase } from '../db/database';
 import { buildApp } from '../http/app';
-import { LocalObjectStorage } from '../storage/local-object-storage';
+import { openTempLocalStorage } from '../storage/create-object-storage';
 import { deriveLocalStorageSigningKey } from '../storage/local-url-signing';
 
 /** The OpenAPI document exactly as the server serves it at /docs/json, pretty-printed. */
@@ -11,8 +9,7 @@ export async function renderOpenApiDocument(): Promise<string> {
   const db = await openEmbeddedDatabase();
   const secrets = randomSecrets();
   // Never written to: the document only needs the routes to exist.
-  const storage = new LocalObjectStorage({
-    dataDir: join(tmpdir(), 'rosin-openapi-unused'),
+  const objects = await openTempLocalStorage({
     publicUrl: 'http://127.0.0.1:3000',
     signingKey: deriveLocalStorageSigningKey(secrets),
   });
@@ -20,7 +17,7 @@ export async function renderOpenApiDocument(): Promise<string> {
     db,
     secrets,
     authRateLimitPerMinute: 1,
-    storage,
+    storage: objects.storage,
     uploads: { quotaBytes: 1, urlTtlSeconds: 60 },
     publicUrl: () => 'http://127.0.0.1:3000',
   });
@@ -30,5 +27,6 @@ export async function renderOpenApiDocument(): Promise<string> {
   } finally {
     await app.close();
     await db.close();
+    await objects.close();
   }
 }

@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, publicBaseUrl, type Env } from '../config/config';
 import type { Secrets } from '../crypto/keys';
@@ -48,4 +50,28 @@ export function createObjectStorage(env: StorageEnv, secrets: Secrets): Configur
     publicUrl: publicBaseUrl(env),
     signingKey: deriveLocalStorageSigningKey(secrets),
   });
+}
+
+export interface TempLocalStorage {
+  storage: LocalObjectStorage;
+  /** The temp folder (callers may keep scratch files of their own in it; `close()` removes it all). */
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Local storage in a fresh temp folder, removed by `close()`: for tests, benchmarks and tools that need a store. */
+export async function openTempLocalStorage(options: {
+  signingKey: Buffer;
+  publicUrl: string;
+}): Promise<TempLocalStorage> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rosin-objects-'));
+  const storage = new LocalObjectStorage({ dataDir, ...options });
+  return {
+    storage,
+    dataDir,
+    async close() {
+      await storage.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
