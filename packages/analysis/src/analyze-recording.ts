@@ -3,6 +3,7 @@ import { gyroscopeStability, videoStability } from './bow-stability';
 import { dynamicRangeDb, frameLevelsDb, loudnessSeries, noteLevelsDb } from './dynamics';
 import { AnalysisInputError } from './errors';
 import { detectOnsets } from './onsets/detect-onsets';
+import { harmonicVibratoExtent } from './pitch/harmonic-vibrato';
 import { refinePeriod } from './pitch/refine-period';
 import type { PitchTrack } from './pitch/yin';
 import { trackPitchYin } from './pitch/yin';
@@ -11,7 +12,7 @@ import { estimateTempo } from './tempo';
 import { fitVibrato } from './vibrato';
 
 /** Bump when a change makes results differ from stored ones, so sessions can be re-analysed. */
-export const ANALYSIS_VERSION = '1.2.0';
+export const ANALYSIS_VERSION = '1.3.0';
 
 export interface RecordingInput {
   /** Mono PCM, nominally in [-1, 1]. */
@@ -63,6 +64,8 @@ const SILENT_DBFS = -60;
 /** Notes whose fitted vibrato explains less of the pitch movement than this are "plain". */
 const VIBRATO_MIN_EXPLAINED = 0.3;
 const VIBRATO_MIN_EXTENT_CENTS = 10;
+/** A note's frames this far below its median level are its release or the room's tail. */
+const FADING_DB = 5;
 
 /** Every metric for one recording. Pure: no I/O, deterministic for the same input. */
 export function analyzeRecording(input: RecordingInput): RecordingAnalysis {
@@ -177,7 +180,7 @@ function noteVibrato(
       bestStart = start;
     }
   }
-  const run = frames.slice(bestStart, bestStart + bestLength);
+  const run = trimFadingEnds(frames.slice(bestStart, bestStart + bestLength), pitch);
   const frameRate = 1 / pitch.hopS;
   const minRateHz = 3.5;
   if (run.length < (2 * frameRate) / minRateHz) return null;
@@ -211,7 +214,28 @@ function noteVibrato(
   });
   if (!fit) return null;
   const hasVibrato = fit.explained >= VIBRATO_MIN_EXPLAINED && fit.extentCents >= VIBRATO_MIN_EXTENT_CENTS;
-  return hasVibrato ? fit : { rateHz: fit.rateHz, extentCents: 0 };
+  if (!hasVibrato) return { rateHz: fit.rateHz, extentCents: 0 };
+  // The rate and the decision come from the waveform's period; the width from the harmonics one by
+  // one, which a room does not narrow (see harmonicVibratoExtent).
+  const fromS = run[0]! * pitch.hopS;
+  const toS = run[run.length - 1]! * pitch.hopS;
+  const extent = harmonicVibratoExtent(samples, sampleRate, fromS, toS, noteHz, fit.rateHz);
+  return { rateHz: fit.rateHz, extentCents: extent ?? fit.extentCents };
+}
+
+/**
+ * Drop the frames at either end of a note that are more than FADING_DB below its median level: the
+ * release and, in a room, the reverberation after it, which is still voiced but carries a smeared
+ * pitch (a vibrato there reads narrower than the one the player made).
+ */
+function trimFadingEnds(run: number[], pitch: PitchTrack): number[] {
+  if (run.length === 0) return run;
+  const floor = median(run.map((t) => pitch.levelDb[t]!)) - FADING_DB;
+  let from = 0;
+  let to = run.length - 1;
+  while (from < to && pitch.levelDb[run[from]!]! < floor) from++;
+  while (to > from && pitch.levelDb[run[to]!]! < floor) to--;
+  return run.slice(from, to + 1);
 }
 
 /** Windowed-sinc low-pass, cutoff as a fraction of the sample rate; keeps the length and timing. */

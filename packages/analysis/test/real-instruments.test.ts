@@ -168,9 +168,12 @@ describe('real recorded violin and cello (SoundFont samples)', () => {
   // Each sample alone at its root key, unlooped (a loop would add its own periodicity). The samples
   // come with no annotation; measured with this analysis (not an independent pitch reference),
   // MuseScore_General_Lite's violin samples at root keys 56, 62, 65 and 83 carry a ~5.7 Hz vibrato
-  // of 25-40 cents, its other violin samples and its cello samples are plain (the cello sample at
-  // root key 47 has a slight 4.8 Hz waver, ~16 cents, and is only reported).
-  it('finds a 4-8 Hz vibrato in the violin samples that carry one and none in the plain cello samples', async () => {
+  // of 25-40 cents, and most of its cello samples a light one (5.1-5.7 Hz, 16-24 cents: the 20 ms
+  // period track of Cello-E3 swings 20-27 cents peak to peak every ~175 ms). Analysis 1.2 called
+  // the cello samples plain: it measured them up to the end of the sample, where the fading tone's
+  // drift hid the swing. Cello-G#1 (root 44) is plain; Cello-A#1 (root 47) wavers at 4.8 Hz, ~16
+  // cents, and is only reported.
+  it('finds the 4-8 Hz vibrato of the violin and cello samples that carry one and none in the plain cello sample', async () => {
     const measure = async (instrument: SampledInstrument, key: number) => {
       const s = await instrument.sampleFor(key);
       const notes = [
@@ -196,11 +199,16 @@ describe('real recorded violin and cello (SoundFont samples)', () => {
       expect(r.vibratoRateHz!, `violin ${key}`).toBeLessThanOrEqual(8);
     }
     for (const key of [60, 69, 74, 76]) await measure(violin, key);
-    for (const key of [43, 50, 55, 57, 62, 67]) {
+    for (const key of [50, 55, 57, 62, 67]) {
       const r = await measure(cello, key);
-      expect(r.vibratoExtentCents, `cello ${key}`).not.toBeNull();
-      expect(r.vibratoExtentCents!, `cello ${key}`).toBeLessThanOrEqual(10);
+      expect(r.vibratoRateHz, `cello ${key}`).not.toBeNull();
+      expect(r.vibratoRateHz!, `cello ${key}`).toBeGreaterThanOrEqual(4);
+      expect(r.vibratoRateHz!, `cello ${key}`).toBeLessThanOrEqual(8);
+      expect(r.vibratoExtentCents!, `cello ${key}`).toBeLessThanOrEqual(40);
     }
+    const plain = await measure(cello, 43);
+    expect(plain.vibratoExtentCents, 'cello 43').not.toBeNull();
+    expect(plain.vibratoExtentCents!, 'cello 43').toBeLessThanOrEqual(10);
     await measure(cello, 48);
   });
 });

@@ -58,45 +58,51 @@ describe('vibrato from the pitch track', () => {
     console.log(`plain notes: largest reported extent ${worst} cents`);
   });
 
-  // In a room the rate holds and plain notes stay plain; the width reads narrower (the reverberation
-  // carries the pitch of the last few hundred milliseconds): reported, not gated (docs/metrics.md).
-  it('measures the rate within 0.15 Hz and finds no vibrato on plain notes in RT60 0.4 and 0.8 s rooms', () => {
+  // In a room each partial arrives through its own random phase response, so the partials' swings
+  // are out of step; the width is measured harmonic by harmonic (pitch/harmonic-vibrato.ts). Over the
+  // whole grid it holds within 10 cents (worst 6.7 / 9.4 cents, SD 2.9 / 3.8 % of the width at RT60
+  // 0.4 / 0.8 s): the 6-cent gate holds dry, not for every wide vibrato in a room (docs/metrics.md).
+  it('in RT60 0.4 and 0.8 s rooms: rate within 0.15 Hz and width within 10 cents over the grid, no vibrato on plain notes', () => {
     const rooms = [
       { rt60S: 0.4, snrDb: 35 },
       { rt60S: 0.8, snrDb: 25 },
     ];
-    let seed = 500;
     for (const room of rooms) {
       let worstRate = { error: 0, label: '' };
-      const widthRatios: number[] = [];
-      // Every pitch, rate and width once (a Latin square of the grid's corners keeps it quick).
-      const combinations = [
-        [65, 4.5, 20],
-        [65, 7, 85],
-        [260, 4.5, 85],
-        [260, 7, 20],
-        [900, 4.5, 20],
-        [900, 7, 85],
-      ] as const;
-      for (const [hz, rateHz, widthCents] of combinations) {
-        seed++;
-        const r = analyzeRecording({
-          samples: render(hz, seed, { rateHz, widthCents }, room),
-          sampleRate: SR,
-        });
-        const label = `RT60 ${room.rt60S} s: ${hz} Hz, ${rateHz} Hz, ${widthCents} cents`;
-        const rateError = Math.abs((r.vibratoRateHz ?? Infinity) - rateHz);
-        if (rateError >= worstRate.error) worstRate = { error: rateError, label };
-        expect(rateError, label).toBeLessThanOrEqual(0.15);
-        widthRatios.push((r.vibratoExtentCents ?? 0) / widthCents);
+      let worstWidth = { error: 0, label: '' };
+      const relativeErrors: number[] = [];
+      let seed = 700 + room.rt60S * 10;
+      for (const hz of PITCHES) {
+        for (const rateHz of RATES) {
+          for (const widthCents of WIDTHS) {
+            const r = analyzeRecording({
+              samples: render(hz, ++seed, { rateHz, widthCents }, room),
+              sampleRate: SR,
+            });
+            const label = `RT60 ${room.rt60S} s: ${hz} Hz, ${rateHz} Hz, ${widthCents} cents`;
+            const rateError = Math.abs((r.vibratoRateHz ?? Infinity) - rateHz);
+            const widthError = Math.abs((r.vibratoExtentCents ?? Infinity) - widthCents);
+            if (rateError >= worstRate.error) worstRate = { error: rateError, label };
+            if (widthError >= worstWidth.error) worstWidth = { error: widthError, label };
+            relativeErrors.push(((r.vibratoExtentCents ?? 0) - widthCents) / widthCents);
+            expect(rateError, label).toBeLessThanOrEqual(0.15);
+            expect(widthError, label).toBeLessThanOrEqual(10);
+          }
+        }
       }
       for (const hz of [65, 260, 900]) {
         const plain = analyzeRecording({ samples: render(hz, ++seed, undefined, room), sampleRate: SR });
         expect(plain.vibratoRateHz, `plain ${hz} Hz, RT60 ${room.rt60S} s`).toBeNull();
         expect(plain.vibratoExtentCents!, `plain ${hz} Hz, RT60 ${room.rt60S} s`).toBeLessThanOrEqual(10);
       }
+      const bias = relativeErrors.reduce((a, b) => a + b, 0) / relativeErrors.length;
+      const spread = Math.sqrt(
+        relativeErrors.reduce((a, b) => a + (b - bias) ** 2, 0) / relativeErrors.length,
+      );
+      // No systematic narrowing left: the old whole-waveform estimate read 80-98 % of the width.
+      expect(Math.abs(bias), `RT60 ${room.rt60S} s bias`).toBeLessThanOrEqual(0.03);
       console.log(
-        `room RT60 ${room.rt60S} s, ${room.snrDb} dB SNR: worst rate error ${worstRate.error.toFixed(3)} Hz (${worstRate.label}); width reads ${(100 * Math.min(...widthRatios)).toFixed(0)}-${(100 * Math.max(...widthRatios)).toFixed(0)} % of the true width (not gated)`,
+        `room RT60 ${room.rt60S} s, ${room.snrDb} dB SNR (${relativeErrors.length} cases): worst rate error ${worstRate.error.toFixed(3)} Hz (${worstRate.label}); worst width error ${worstWidth.error.toFixed(2)} cents (${worstWidth.label}); width bias ${(100 * bias).toFixed(1)} %, SD ${(100 * spread).toFixed(1)} %`,
       );
     }
   });
