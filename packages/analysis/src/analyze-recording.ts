@@ -251,8 +251,14 @@ function lowPass(x: Float32Array, cutoff: number): Float32Array {
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     let acc = 0;
-    for (let j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++)
-      acc += x[j]! * taps[j - i + half]!;
+    if (i >= half && i + half < x.length) {
+      // The taps are symmetric: pair the samples on either side (half the multiplications).
+      acc = x[i]! * taps[half]!;
+      for (let k = 1; k <= half; k++) acc += (x[i - k]! + x[i + k]!) * taps[half + k]!;
+    } else {
+      for (let j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++)
+        acc += x[j]! * taps[j - i + half]!;
+    }
     out[i] = acc / sum;
   }
   return out;

@@ -22,9 +22,15 @@ export function decimate(samples: Float32Array, factor: number): Float32Array {
   for (let o = 0; o < out.length; o++) {
     const c = o * factor;
     let acc = 0;
-    const lo = Math.max(0, c - half);
-    const hi = Math.min(n - 1, c + half);
-    for (let j = lo; j <= hi; j++) acc += samples[j]! * taps[j - c + half]!;
+    if (c >= half && c + half < n) {
+      // Symmetric taps: pair the samples on either side (half the multiplications).
+      acc = samples[c]! * taps[half]!;
+      for (let k = 1; k <= half; k++) acc += (samples[c - k]! + samples[c + k]!) * taps[half + k]!;
+    } else {
+      const lo = Math.max(0, c - half);
+      const hi = Math.min(n - 1, c + half);
+      for (let j = lo; j <= hi; j++) acc += samples[j]! * taps[j - c + half]!;
+    }
     out[o] = acc;
   }
   return out;
