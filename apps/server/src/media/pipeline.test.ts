@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ANALYSIS_VERSION } from '@rosin/analysis/analyze-recording';
 import type { AuthResponse } from '@rosin/contracts/auth';
 import type { CreateSessionResponse, PracticeSessionDetail } from '@rosin/contracts/sessions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { generateTestClips, type TestClips } from '../../test/media-clips';
 import { startBackgroundWork } from '../background-work';
 import { etagFromContentMd5 } from '../storage/object-storage';
 import { MediaPipeline } from './pipeline';
+import { findStaleAnalyses, queueReanalysis } from './reanalysis';
 
 const silentLogger = { warn: () => {}, error: () => {} };
 
@@ -203,6 +205,85 @@ describe.each(backends)('media pipeline on $name', (backend) => {
     } finally {
       await work.stop();
     }
+  }, 120_000);
+
+  it('re-analyses sessions measured by an older analysis version: metrics replaced as one set, rendition kept', async () => {
+    const { sessionId, videoId } = await uploadedSession(clips.good);
+    expect(await pipeline.process({ sessionId, videoId })).toBe('ready');
+    const before = await api.backend.db.asSystem((tx) =>
+      tx
+        .selectFrom('videos')
+        .select(['hls_key', 'thumbnail_key'])
+        .where('id', '=', videoId)
+        .executeTakeFirstOrThrow(),
+    );
+    // As if measured by an older release, with a different tempo.
+    await api.backend.db.asSystem(async (tx) => {
+      await tx
+        .updateTable('session_series')
+        .set({ analysis_version: '0.9.0' })
+        .where('session_id', '=', sessionId)
+        .execute();
+      await tx
+        .updateTable('metrics')
+        .set({ metric_val: 1 })
+        .where('session_id', '=', sessionId)
+        .where('metric_key', '=', 'tempoBpm')
+        .execute();
+    });
+    const stale = (await findStaleAnalyses(api.backend.db, { limit: 1000 })).filter(
+      (s) => s.sessionId === sessionId,
+    );
+    expect(stale).toEqual([{ sessionId, videoId, analysisVersion: '0.9.0' }]);
+
+    const work = await startBackgroundWork({
+      db: api.backend.db,
+      storage: api.backend.storage,
+      redis: api.backend.redis,
+      queuePrefix: `${api.backend.keyPrefix}:bull`,
+      logger: silentLogger,
+      jobLeaseMs: 30_000,
+      outboxPollMs: 100,
+    });
+    try {
+      // Twice, as when the command is run again before the first batch is done (the dedupe key names the
+      // video and the version; the queues' own tests prove a key is queued once).
+      await queueReanalysis(work.queue, stale);
+      await queueReanalysis(work.queue, stale);
+      const version = async () =>
+        (
+          await api.backend.db.asSystem((tx) =>
+            tx
+              .selectFrom('session_series')
+              .select('analysis_version')
+              .where('session_id', '=', sessionId)
+              .executeTakeFirstOrThrow(),
+          )
+        ).analysis_version;
+      for (let waited = 0; (await version()) !== ANALYSIS_VERSION && waited < 90_000; waited += 250) {
+        await sleep(250);
+      }
+      expect(await version()).toBe(ANALYSIS_VERSION);
+    } finally {
+      await work.stop();
+    }
+
+    const session = await detail(sessionId);
+    expect(session.status).toBe('ready');
+    expect(session.metrics?.tempoBpm).toBeGreaterThan(110);
+    const rows = await metricRows(sessionId);
+    expect(rows.length).toBe(new Set(rows.map((row) => row.metric_key)).size); // one set, not two
+    const after = await api.backend.db.asSystem((tx) =>
+      tx
+        .selectFrom('videos')
+        .select(['hls_key', 'thumbnail_key'])
+        .where('id', '=', videoId)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(after).toEqual(before); // the rendition was kept, not made again
+    expect(
+      (await findStaleAnalyses(api.backend.db, { limit: 1000 })).some((s) => s.sessionId === sessionId),
+    ).toBe(false);
   }, 120_000);
 
   it('marks the session failed with a reason once a job runs out of attempts (dead letter)', async () => {
