@@ -15,18 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { analyzeRecording } from '../src/analyze-recording';
 import { VideoMotion } from '../src/bow-stability';
 import { decodeAudio, decodeVideoFrames, probeMedia, videoMotionFromFile } from '../src/media/decode';
+import { median } from '../src/stats';
 import { makePhrase, onsetFMeasure } from '../test/support/phrases';
 import { renderBowed } from '../test/support/synth';
 import { encodeWav } from '../test/support/wav';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 300);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function ffmpeg(args: string[]): void {
   const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args], { encoding: 'utf8' });

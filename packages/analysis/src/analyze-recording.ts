@@ -3,6 +3,7 @@ import { gyroscopeStability, videoStability } from './bow-stability';
 import { dynamicRangeDb, frameLevelsDb, loudnessSeries, noteLevelsDb } from './dynamics';
 import { AnalysisInputError } from './errors';
 import { detectOnsets } from './onsets/detect-onsets';
+import { lowPassFir } from './pitch/decimate';
 import { harmonicVibratoExtent } from './pitch/harmonic-vibrato';
 import { refinePeriod } from './pitch/refine-period';
 import type { PitchTrack } from './pitch/yin';
@@ -197,7 +198,8 @@ function noteVibrato(
     Math.ceil(run[run.length - 1]! * pitch.hopS * sampleRate + 2 * window + 2 * period),
   );
   const segment = samples.subarray(firstSample, lastSample);
-  const source = noteHz > 300 ? lowPass(segment, (4 * noteHz) / sampleRate) : segment;
+  const cutoff = (4 * noteHz) / sampleRate;
+  const source = noteHz > 300 ? lowPassFir(segment, cutoff, Math.max(4, Math.ceil(2 / cutoff))) : segment;
   const cents = new Float64Array(run.length);
   let valid = 0;
   for (const t of run) {
@@ -236,32 +238,6 @@ function trimFadingEnds(run: number[], pitch: PitchTrack): number[] {
   while (from < to && pitch.levelDb[run[from]!]! < floor) from++;
   while (to > from && pitch.levelDb[run[to]!]! < floor) to--;
   return run.slice(from, to + 1);
-}
-
-/** Windowed-sinc low-pass, cutoff as a fraction of the sample rate; keeps the length and timing. */
-function lowPass(x: Float32Array, cutoff: number): Float32Array {
-  const half = Math.max(4, Math.ceil(2 / cutoff));
-  const taps = new Float64Array(2 * half + 1);
-  let sum = 0;
-  for (let i = -half; i <= half; i++) {
-    const sinc = i === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * i) / (Math.PI * i);
-    taps[i + half] = sinc * (0.54 + 0.46 * Math.cos((Math.PI * i) / half));
-    sum += taps[i + half]!;
-  }
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    let acc = 0;
-    if (i >= half && i + half < x.length) {
-      // The taps are symmetric: pair the samples on either side (half the multiplications).
-      acc = x[i]! * taps[half]!;
-      for (let k = 1; k <= half; k++) acc += (x[i - k]! + x[i + k]!) * taps[half + k]!;
-    } else {
-      for (let j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++)
-        acc += x[j]! * taps[j - i + half]!;
-    }
-    out[i] = acc / sum;
-  }
-  return out;
 }
 
 function pitchSeries(pitch: PitchTrack, stepS: number): (number | null)[] {

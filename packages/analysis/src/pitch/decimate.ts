@@ -4,9 +4,17 @@
  */
 export function decimate(samples: Float32Array, factor: number): Float32Array {
   if (factor <= 1) return samples;
-  // Windowed-sinc FIR with the cutoff a little below the new Nyquist frequency to limit aliasing.
-  const half = 8 * factor;
-  const cutoff = 0.45 / factor;
+  // The cutoff a little below the new Nyquist frequency to limit aliasing.
+  return lowPassFir(samples, 0.45 / factor, 8 * factor, factor);
+}
+
+/**
+ * Windowed-sinc (Hamming) low-pass FIR, `cutoff` as a fraction of the sample rate, `half` taps on
+ * each side, evaluated at every `step`-th input sample (step 1 keeps the length and the timing).
+ * The taps are symmetric, so the samples on either side of the centre are paired: half the
+ * multiplications.
+ */
+export function lowPassFir(samples: Float32Array, cutoff: number, half: number, step = 1): Float32Array {
   const taps = new Float64Array(2 * half + 1);
   let sum = 0;
   for (let i = -half; i <= half; i++) {
@@ -17,13 +25,12 @@ export function decimate(samples: Float32Array, factor: number): Float32Array {
   }
   for (let i = 0; i < taps.length; i++) taps[i]! /= sum;
 
-  const out = new Float32Array(Math.floor(samples.length / factor));
+  const out = new Float32Array(Math.floor(samples.length / step));
   const n = samples.length;
   for (let o = 0; o < out.length; o++) {
-    const c = o * factor;
+    const c = o * step;
     let acc = 0;
     if (c >= half && c + half < n) {
-      // Symmetric taps: pair the samples on either side (half the multiplications).
       acc = samples[c]! * taps[half]!;
       for (let k = 1; k <= half; k++) acc += (samples[c - k]! + samples[c + k]!) * taps[half + k]!;
     } else {
