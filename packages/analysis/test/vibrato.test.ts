@@ -22,40 +22,66 @@ function render(
   return applyRoom(dry, { sampleRate: SR, seed, ...room });
 }
 
-describe('vibrato from the pitch track', () => {
-  it('measures rate within 0.15 Hz and width within 6 cents over the grid', () => {
-    let worstRate = { error: 0, label: '' };
-    let worstWidth = { error: 0, label: '' };
-    let seed = 0;
-    for (const hz of PITCHES) {
-      for (const rateHz of RATES) {
-        for (const widthCents of WIDTHS) {
-          const r = analyzeRecording({ samples: render(hz, ++seed, { rateHz, widthCents }), sampleRate: SR });
-          const label = `${hz} Hz, ${rateHz} Hz, ${widthCents} cents`;
-          const rateError = Math.abs((r.vibratoRateHz ?? Infinity) - rateHz);
-          const widthError = Math.abs((r.vibratoExtentCents ?? Infinity) - widthCents);
-          if (rateError >= worstRate.error) worstRate = { error: rateError, label };
-          if (widthError >= worstWidth.error) worstWidth = { error: widthError, label };
-          expect(rateError, label).toBeLessThanOrEqual(0.15);
-          expect(widthError, label).toBeLessThanOrEqual(6);
-        }
+interface GridCase {
+  label: string;
+  rateError: number;
+  widthError: number;
+  /** (measured - true width) / true width */
+  relativeWidthError: number;
+}
+
+/** Every pitch x rate x width of the grid, seeds from `firstSeed` + 1, in one place (dry by default). */
+function measureGrid(firstSeed: number, room?: { rt60S: number; snrDb: number }): GridCase[] {
+  const cases: GridCase[] = [];
+  let seed = firstSeed;
+  for (const hz of PITCHES) {
+    for (const rateHz of RATES) {
+      for (const widthCents of WIDTHS) {
+        const r = analyzeRecording({
+          samples: render(hz, ++seed, { rateHz, widthCents }, room),
+          sampleRate: SR,
+        });
+        const width = r.vibratoExtentCents ?? Infinity;
+        cases.push({
+          label: `${room ? `RT60 ${room.rt60S} s: ` : ''}${hz} Hz, ${rateHz} Hz, ${widthCents} cents`,
+          rateError: Math.abs((r.vibratoRateHz ?? Infinity) - rateHz),
+          widthError: Math.abs(width - widthCents),
+          relativeWidthError: (width - widthCents) / widthCents,
+        });
       }
     }
+  }
+  return cases;
+}
+
+function worst(cases: GridCase[], key: 'rateError' | 'widthError'): GridCase {
+  return cases.reduce((a, b) => (b[key] >= a[key] ? b : a));
+}
+
+describe('vibrato from the pitch track', () => {
+  it('measures rate within 0.15 Hz and width within 6 cents over the grid', () => {
+    const cases = measureGrid(0);
+    for (const c of cases) {
+      expect(c.rateError, c.label).toBeLessThanOrEqual(0.15);
+      expect(c.widthError, c.label).toBeLessThanOrEqual(6);
+    }
+    const rate = worst(cases, 'rateError');
+    const width = worst(cases, 'widthError');
     console.log(
-      `vibrato (${PITCHES.length * RATES.length * WIDTHS.length} cases): worst rate error ${worstRate.error.toFixed(3)} Hz (${worstRate.label}); worst width error ${worstWidth.error.toFixed(2)} cents (${worstWidth.label})`,
+      `vibrato (${cases.length} cases): worst rate error ${rate.rateError.toFixed(3)} Hz (${rate.label}); worst width error ${width.widthError.toFixed(2)} cents (${width.label})`,
     );
   });
 
   it('reports no vibrato (rate null, extent <= 10 cents) on plain notes', () => {
-    let worst = 0;
+    let largest = 0;
     for (const hz of PITCHES) {
       const r = analyzeRecording({ samples: render(hz, 1000 + hz), sampleRate: SR });
       expect(r.vibratoRateHz, `${hz} Hz`).toBeNull();
       expect(r.vibratoExtentCents, `${hz} Hz`).not.toBeNull();
       expect(r.vibratoExtentCents!, `${hz} Hz`).toBeLessThanOrEqual(10);
-      worst = Math.max(worst, r.vibratoExtentCents!);
+      largest = Math.max(largest, r.vibratoExtentCents!);
     }
-    console.log(`plain notes: largest reported extent ${worst} cents`);
+    console.log(`plain notes: largest reported extent ${largest} cents`);
   });
 
   // In a room each partial arrives through its own random phase response, so the partials' swings
@@ -68,41 +94,27 @@ describe('vibrato from the pitch track', () => {
       { rt60S: 0.8, snrDb: 25 },
     ];
     for (const room of rooms) {
-      let worstRate = { error: 0, label: '' };
-      let worstWidth = { error: 0, label: '' };
-      const relativeErrors: number[] = [];
-      let seed = 700 + room.rt60S * 10;
-      for (const hz of PITCHES) {
-        for (const rateHz of RATES) {
-          for (const widthCents of WIDTHS) {
-            const r = analyzeRecording({
-              samples: render(hz, ++seed, { rateHz, widthCents }, room),
-              sampleRate: SR,
-            });
-            const label = `RT60 ${room.rt60S} s: ${hz} Hz, ${rateHz} Hz, ${widthCents} cents`;
-            const rateError = Math.abs((r.vibratoRateHz ?? Infinity) - rateHz);
-            const widthError = Math.abs((r.vibratoExtentCents ?? Infinity) - widthCents);
-            if (rateError >= worstRate.error) worstRate = { error: rateError, label };
-            if (widthError >= worstWidth.error) worstWidth = { error: widthError, label };
-            relativeErrors.push(((r.vibratoExtentCents ?? 0) - widthCents) / widthCents);
-            expect(rateError, label).toBeLessThanOrEqual(0.15);
-            expect(widthError, label).toBeLessThanOrEqual(10);
-          }
-        }
+      const firstSeed = 700 + room.rt60S * 10;
+      const cases = measureGrid(firstSeed, room);
+      for (const c of cases) {
+        expect(c.rateError, c.label).toBeLessThanOrEqual(0.15);
+        expect(c.widthError, c.label).toBeLessThanOrEqual(10);
       }
+      let seed = firstSeed + cases.length;
       for (const hz of [65, 260, 900]) {
         const plain = analyzeRecording({ samples: render(hz, ++seed, undefined, room), sampleRate: SR });
         expect(plain.vibratoRateHz, `plain ${hz} Hz, RT60 ${room.rt60S} s`).toBeNull();
         expect(plain.vibratoExtentCents!, `plain ${hz} Hz, RT60 ${room.rt60S} s`).toBeLessThanOrEqual(10);
       }
-      const bias = relativeErrors.reduce((a, b) => a + b, 0) / relativeErrors.length;
-      const spread = Math.sqrt(
-        relativeErrors.reduce((a, b) => a + (b - bias) ** 2, 0) / relativeErrors.length,
-      );
+      const relative = cases.map((c) => c.relativeWidthError);
+      const bias = relative.reduce((a, b) => a + b, 0) / relative.length;
+      const spread = Math.sqrt(relative.reduce((a, b) => a + (b - bias) ** 2, 0) / relative.length);
       // No systematic narrowing left: the old whole-waveform estimate read 80-98 % of the width.
       expect(Math.abs(bias), `RT60 ${room.rt60S} s bias`).toBeLessThanOrEqual(0.03);
+      const rate = worst(cases, 'rateError');
+      const width = worst(cases, 'widthError');
       console.log(
-        `room RT60 ${room.rt60S} s, ${room.snrDb} dB SNR (${relativeErrors.length} cases): worst rate error ${worstRate.error.toFixed(3)} Hz (${worstRate.label}); worst width error ${worstWidth.error.toFixed(2)} cents (${worstWidth.label}); width bias ${(100 * bias).toFixed(1)} %, SD ${(100 * spread).toFixed(1)} %`,
+        `room RT60 ${room.rt60S} s, ${room.snrDb} dB SNR (${cases.length} cases): worst rate error ${rate.rateError.toFixed(3)} Hz (${rate.label}); worst width error ${width.widthError.toFixed(2)} cents (${width.label}); width bias ${(100 * bias).toFixed(1)} %, SD ${(100 * spread).toFixed(1)} %`,
       );
     }
   });
