@@ -10,7 +10,7 @@ import { ApiHarness } from '../../test/api-harness';
 import { backends } from '../../test/backends';
 import { practiceSessionBody, videoDeclaration } from '../../test/fixtures';
 import { generateTestClips, type TestClips } from '../../test/media-clips';
-import { startBackgroundWork } from '../background-work';
+import { startBackgroundWork, type BackgroundWorkOptions } from '../background-work';
 import { etagFromContentMd5 } from '../storage/object-storage';
 import { MediaPipeline } from './pipeline';
 import { findStaleAnalyses, queueReanalysis } from './reanalysis';
@@ -63,6 +63,19 @@ describe.each(backends)('media pipeline on $name', (backend) => {
     );
     return { sessionId: created.body.session.id, videoId: video.id, objectKey: video.s3_key };
   }
+
+  /** The background work (outbox dispatcher + queue workers) on this backend, as the worker process runs it. */
+  const startWork = (overrides: Partial<BackgroundWorkOptions> = {}) =>
+    startBackgroundWork({
+      db: api.backend.db,
+      storage: api.backend.storage,
+      redis: api.backend.redis,
+      queuePrefix: `${api.backend.keyPrefix}:bull`,
+      logger: silentLogger,
+      jobLeaseMs: 30_000,
+      outboxPollMs: 100,
+      ...overrides,
+    });
 
   const detail = async (sessionId: string) =>
     (
@@ -167,15 +180,7 @@ describe.each(backends)('media pipeline on $name', (backend) => {
   }, 60_000);
 
   it('runs the whole loop through the outbox and the queue: upload → processing → ready', async () => {
-    const work = await startBackgroundWork({
-      db: api.backend.db,
-      storage: api.backend.storage,
-      redis: api.backend.redis,
-      queuePrefix: `${api.backend.keyPrefix}:bull`,
-      logger: silentLogger,
-      jobLeaseMs: 30_000,
-      outboxPollMs: 100,
-    });
+    const work = await startWork();
     try {
       const { sessionId } = await uploadedSession(clips.good);
       let session = await detail(sessionId);
@@ -236,15 +241,7 @@ describe.each(backends)('media pipeline on $name', (backend) => {
     );
     expect(stale).toEqual([{ sessionId, videoId, analysisVersion: '0.9.0' }]);
 
-    const work = await startBackgroundWork({
-      db: api.backend.db,
-      storage: api.backend.storage,
-      redis: api.backend.redis,
-      queuePrefix: `${api.backend.keyPrefix}:bull`,
-      logger: silentLogger,
-      jobLeaseMs: 30_000,
-      outboxPollMs: 100,
-    });
+    const work = await startWork();
     try {
       // Twice, as when the command is run again before the first batch is done (the dedupe key names the
       // video and the version; the queues' own tests prove a key is queued once).
@@ -295,14 +292,9 @@ describe.each(backends)('media pipeline on $name', (backend) => {
           ? () => Promise.reject(new Error('the object store is unavailable'))
           : (Reflect.get(target, property, receiver) as unknown),
     });
-    const work = await startBackgroundWork({
-      db: api.backend.db,
+    const work = await startWork({
       storage: unavailable,
-      redis: api.backend.redis,
       queuePrefix: `${api.backend.keyPrefix}:dead`,
-      logger: silentLogger,
-      jobLeaseMs: 30_000,
-      outboxPollMs: 100,
       retry: { maxAttempts: 2, backoffBaseMs: 100, backoffMaxMs: 100 },
     });
     try {
