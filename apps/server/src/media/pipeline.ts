@@ -6,6 +6,7 @@ import type { RecordingAnalysis } from '@rosin/analysis/analyze-recording';
 import type { GyroscopeSample } from '@rosin/analysis/bow-stability';
 import { AnalysisInputError } from '@rosin/analysis/errors';
 import { parseSensorFile } from '@rosin/analysis/sensors';
+import { CORE_METRIC_KEYS, METRIC_UNITS } from '@rosin/contracts/analytics';
 import { MAX_SENSOR_FILE_BYTES } from '@rosin/contracts/sessions';
 import type { Database } from '../db/database';
 import { appendEvent } from '../events/outbox';
@@ -22,16 +23,6 @@ export interface ProcessVideoRequest {
 }
 
 export type ProcessVideoOutcome = 'ready' | 'failed' | 'skipped';
-
-/** The stored metrics and their units: the analysis engine's names (docs/metrics.md). */
-const METRIC_UNITS = {
-  tempoBpm: 'bpm',
-  tempoVarianceMs: 'ms',
-  dynamicRangeDb: 'dB',
-  vibratoRateHz: 'Hz',
-  vibratoExtentCents: 'cents',
-  bowStability: 'score',
-} as const satisfies Partial<Record<keyof RecordingAnalysis, string>>;
 
 /**
  * Turns an uploaded video into an HLS rendition, a poster and metrics. Safe to run any number of times for the
@@ -152,9 +143,11 @@ export class MediaPipeline {
     durationS: number,
   ): Promise<void> {
     const metrics: MetricValue[] = [];
-    for (const [key, unit] of Object.entries(METRIC_UNITS)) {
-      const value = analysis[key as keyof typeof METRIC_UNITS];
-      if (typeof value === 'number' && Number.isFinite(value)) metrics.push({ key, value, unit });
+    // The stored metrics are the engine's fields of the same names, in the contract's units.
+    for (const key of CORE_METRIC_KEYS) {
+      const value = analysis[key];
+      if (typeof value === 'number' && Number.isFinite(value))
+        metrics.push({ key, value, unit: METRIC_UNITS[key] });
     }
     const session = { id: video.session_id, studentId: video.student_id, ts: video.start_ts };
     await this.db.asSystem(async (tx) => {
